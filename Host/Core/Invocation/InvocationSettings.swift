@@ -1,0 +1,17 @@
+/// Limits and policies applied to every call.
+public struct InvocationSettings: Sendable {
+    /// Responses larger than this are released and refused (`response_too_large`).
+    public var maxResponseBytes = 16 << 20
+    /// Consecutive failures that open a provider's breaker.
+    public var breakerThreshold = 5
+    /// Deadline applied to calls that name none (async path).
+    public var defaultTimeout: Duration = .seconds(30)
+    /// How deep plugins may nest host->call.
+    public var maxCallDepth = 8
+    /// One call in `latencySampleInterval` is timed when no deadline is set (a power of two).
+    public var latencySampleInterval = 16
+    /// Threads the call pool may grow to (a hung call keeps its thread).
+    public var maxCallThreads = 256
+
+    public init() {}
+}

@@ -1,0 +1,265 @@
+import CapPluginABI
+import CCapHostSupport
+@preconcurrency import Foundation
+
+/// Routes calls to providers: resolve (one atomic load), lease, invoke through
+/// the C function pointer, count into the calling thread's stripe, release.
+/// The payload is never parsed here.
+public final class Invoker: @unchecked Sendable {
+    let registry: CapabilityRegistry
+    let settings: InvocationSettings
+    let pool: CallThreadPool
+    /// Called (off the fast path) when a provider reaches the breaker threshold.
+    let breakerTripped: @Sendable (Candidate, Int) -> Void
+    /// Called when a provider succeeds after one or more failures.
+    let recovered: @Sendable (Candidate) -> Void
+    private let sampleMask: Int64
+
+    init(registry: CapabilityRegistry, settings: InvocationSettings,
+         breakerTripped: @escaping @Sendable (Candidate, Int) -> Void,
+         recovered: @escaping @Sendable (Candidate) -> Void) {
+        self.registry = registry
+        self.settings = settings
+        self.pool = CallThreadPool(name: "caphost-call", maximumThreads: settings.maxCallThreads)
+        self.breakerTripped = breakerTripped
+        self.recovered = recovered
+        self.sampleMask = Int64(max(1, settings.latencySampleInterval).nextPowerOfTwo - 1)
+    }
+
+    /// Resolves `reference` and `method` into a reusable call site.
+    public func callSite(_ reference: CapabilityReference, method: String) throws(InvocationError) -> CallSite {
+        switch reference {
+        case .slot(let key):
+            guard let slot = registry.slot(key) else {
+                throw InvocationError(code: .unknownSlot, message: "no capability registered for slot \(key)")
+            }
+            return CallSite(slot: slot, provider: nil, method: method, methodID: MethodNameTable.id(for: method))
+        case .provider(let id):
+            guard registry.candidate(id) != nil, let slot = registry.slot(id.slot) else {
+                throw InvocationError(code: .unknownProvider, message: "no loaded provider \(id)")
+            }
+            return CallSite(slot: slot, provider: id, method: method, methodID: MethodNameTable.id(for: method))
+        }
+    }
+
+    // MARK: - Synchronous path (the caller's thread)
+
+    /// Calls the site's provider on the calling thread and hands the response
+    /// bytes (valid only inside `body`) to `body`. A deadline that passes while
+    /// the plugin runs turns the result into TIMEOUT when it returns.
+    @inline(__always)
+    public func invoke<R>(_ site: CallSite, payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64 = 0,
+                          _ body: (UnsafeRawBufferPointer) -> R) throws(InvocationError) -> R {
+        try invoke(site, payload: payload, deadlineNanoseconds: deadlineNanoseconds, depth: 0) { bytes, _ in body(bytes) }
+    }
+
+    @inline(__always)
+    func invoke<R>(_ site: CallSite, payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int,
+                   gate: ResumeGate? = nil, leased: ((Candidate) -> Void)? = nil,
+                   _ body: (UnsafeRawBufferPointer, Candidate) -> R) throws(InvocationError) -> R {
+        if depth > settings.maxCallDepth {
+            throw InvocationError(code: .callDepthExceeded, message: "host->call nested \(depth) deep (limit \(settings.maxCallDepth)) calling \(site.reference) \(site.method)")
+        }
+        let stripeIndex = Int(caphost_thread_stripe() & UInt32(CAPHOST_STRIPES - 1))
+        let pointer = try lease(site, stripeIndex: stripeIndex)
+        let result: Result<R, InvocationError> = Unmanaged<Candidate>.fromOpaque(pointer)._withUnsafeGuaranteedRef { candidate in
+            leased?(candidate)
+            return call(candidate, stripe: candidate.stripe(stripeIndex), site: site, payload: payload,
+                        deadlineNanoseconds: deadlineNanoseconds, depth: depth, gate: gate, body)
+        }
+        return try result.get()
+    }
+
+    /// Takes a lease on the site's provider and returns it as an unretained pointer.
+    @inline(__always)
+    private func lease(_ site: CallSite, stripeIndex: Int) throws(InvocationError) -> UnsafeMutableRawPointer {
+        while true {
+            let pointer: UnsafeMutableRawPointer
+            if let id = site.provider {
+                guard let candidate = registry.candidate(id) else {
+                    throw InvocationError(code: .unknownProvider, message: "no loaded provider \(id)")
+                }
+                let exclusion = candidate.control.withLock { CandidateRanking.exclusion(of: candidate, $0, now: .now) }
+                if let exclusion, !exclusion.hasPrefix("demoted") {
+                    throw InvocationError(code: .providerExcluded, message: "\(id) is \(exclusion)", provider: id)
+                }
+                pointer = Unmanaged.passUnretained(candidate).toOpaque()
+            } else {
+                guard let winner = site.slot.active.load(ordering: .acquiring) else {
+                    let why = site.slot.state.withLock { $0.decidedBy }
+                    throw InvocationError(code: .noEligibleProvider, message: "no provider can serve \(site.slot.key): \(why)")
+                }
+                pointer = winner
+            }
+            let retired = Unmanaged<Candidate>.fromOpaque(pointer)._withUnsafeGuaranteedRef { candidate -> Bool in
+                let stripe = candidate.stripe(stripeIndex)
+                caphost_lease_take(stripe)
+                guard caphost_retired_load(candidate.counters) == 0 else {
+                    caphost_counter_add(&stripe.pointee.aborted, 1)
+                    caphost_lease_give_back(stripe)
+                    return true
+                }
+                return false
+            }
+            if !retired { return pointer }
+            // Lost a race with retirement: the slot already publishes the successor.
+        }
+    }
+
+    /// Makes the call on a leased candidate and gives the lease back.
+    @inline(__always)
+    private func call<R>(_ candidate: Candidate, stripe: UnsafeMutablePointer<caphost_stripe>, site: CallSite,
+                         payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int, gate: ResumeGate?,
+                         _ body: (UnsafeRawBufferPointer, Candidate) -> R) -> Result<R, InvocationError> {
+        defer { caphost_lease_give_back(stripe) }
+        guard let methodIndex = candidate.methodIndex(for: site.methodID) else {
+            caphost_counter_add(&stripe.pointee.aborted, 1)
+            let known = candidate.capability.methods.map(\.name).joined(separator: ", ")
+            return .failure(InvocationError(code: .unknownMethod,
+                message: "\(candidate.id) has no method '\(site.method)' (it has: \(known))", provider: candidate.id))
+        }
+        let timed = deadlineNanoseconds != 0 || caphost_counter_peek(&stripe.pointee.started) & sampleMask == 0
+        let start = timed ? caphost_monotonic_ns() : 0
+        var out = cap_buffer(data: nil, len: 0, release: nil, release_ctx: nil)
+        var record = CallRecord(depth: depth, deadlineNanoseconds: deadlineNanoseconds)
+        let raw = withUnsafeMutablePointer(to: &record) { recordPointer -> cap_status in
+            let argument = cap_str(ptr: payload.baseAddress?.assumingMemoryBound(to: CChar.self), len: payload.count)
+            if candidate.isThreadSafe {
+                return candidate.invokeFunction(candidate.instancePointer, candidate.capabilityIndex, methodIndex,
+                                                argument, deadlineNanoseconds, OpaquePointer(recordPointer), &out)
+            }
+            return candidate.instance.callLock.withLock { _ in
+                candidate.invokeFunction(candidate.instancePointer, candidate.capabilityIndex, methodIndex,
+                                         argument, deadlineNanoseconds, OpaquePointer(recordPointer), &out)
+            }
+        }
+        var overran = false
+        if timed {
+            let end = caphost_monotonic_ns()
+            caphost_counter_add(&stripe.pointee.latency_ns, Int64(bitPattern: end &- start))
+            caphost_counter_add(&stripe.pointee.latency_count, 1)
+            overran = deadlineNanoseconds != 0 && end > deadlineNanoseconds
+        }
+        // A guarded call whose waiter already gave up: the timeout was counted then.
+        if let gate, !gate.claim(as: .worker) {
+            Self.release(&out)
+            return .failure(InvocationError(code: .timeout, message: "the waiter gave up at the deadline", provider: candidate.id))
+        }
+        if raw == CAP_OK && !overran {
+            if out.len > settings.maxResponseBytes {
+                let size = out.len
+                Self.release(&out)
+                recordFailure(candidate, stripe: stripe, timedOut: false)
+                return .failure(InvocationError(code: .responseTooLarge,
+                    message: "\(candidate.id) \(site.method) returned \(size) bytes, more than the host's limit of \(settings.maxResponseBytes) bytes (max_response_bytes); the buffer was released",
+                    provider: candidate.id))
+            }
+            if caphost_counter_peek(&candidate.counters.pointee.consecutive_failures) != 0 {
+                caphost_counter_store(&candidate.counters.pointee.consecutive_failures, 0)
+                recovered(candidate)
+            }
+            let value = body(UnsafeRawBufferPointer(start: out.data, count: out.data == nil ? 0 : out.len), candidate)
+            Self.release(&out)
+            return .success(value)
+        }
+        Self.release(&out)
+        if overran {
+            recordFailure(candidate, stripe: stripe, timedOut: true)
+            let elapsed = Double(caphost_monotonic_ns() &- start) / 1e9
+            let allowed = Double(deadlineNanoseconds &- start) / 1e9
+            return .failure(InvocationError(code: .timeout,
+                message: "\(candidate.id) \(site.method) took \(String(format: "%.3f", elapsed)) s, past its deadline of \(String(format: "%.3f", allowed)) s",
+                provider: candidate.id, pluginStatus: .timeout))
+        }
+        let status = PluginStatus(raw: raw)
+        if status.countsAgainstProvider { recordFailure(candidate, stripe: stripe, timedOut: status == .timeout) }
+        return .failure(InvocationError.from(status: status, message: record.errorMessage, provider: candidate.id, method: site.method))
+    }
+
+    static func release(_ buffer: inout cap_buffer) {
+        if let release = buffer.release {
+            release(&buffer)
+        }
+        buffer = cap_buffer(data: nil, len: 0, release: nil, release_ctx: nil)
+    }
+
+    func recordFailure(_ candidate: Candidate, stripe: UnsafeMutablePointer<caphost_stripe>, timedOut: Bool) {
+        caphost_counter_add(&stripe.pointee.failures, 1)
+        if timedOut { caphost_counter_add(&stripe.pointee.timeouts, 1) }
+        let consecutive = Int(caphost_counter_add_fetch(&candidate.counters.pointee.consecutive_failures, 1))
+        if consecutive >= settings.breakerThreshold { breakerTripped(candidate, consecutive) }
+    }
+
+    // MARK: - Guarded asynchronous path (a pool thread; the caller waits up to the deadline)
+
+    /// Calls `reference`'s `method` on a host call thread and waits at most
+    /// `timeout` (default: the configured one). A call that overruns returns
+    /// TIMEOUT, counts as a failure and feeds the breaker; its thread stays
+    /// with the plugin until the plugin returns.
+    public func invoke(_ reference: CapabilityReference, method: String, payload: [UInt8],
+                       timeout: Duration? = nil) async throws(InvocationError) -> InvocationResponse {
+        let site = try callSite(reference, method: method)
+        return try await invoke(site, payload: payload, timeout: timeout)
+    }
+
+    public func invoke(_ site: CallSite, payload: [UInt8], timeout: Duration? = nil) async throws(InvocationError) -> InvocationResponse {
+        let allowed = timeout ?? settings.defaultTimeout
+        let started = caphost_monotonic_ns()
+        let deadline = started &+ UInt64(max(0, allowed.nanoseconds))
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<InvocationResponse, InvocationError>, Never>) in
+            let gate = ResumeGate()
+            let leasedCandidate = LeasedCandidateBox()
+            nonisolated(unsafe) let timer = DispatchWorkItem { [self] in
+                guard gate.claim(as: .timer) else { return }
+                let candidate = leasedCandidate.value
+                if let candidate {
+                    let stripeIndex = Int(caphost_thread_stripe() & UInt32(CAPHOST_STRIPES - 1))
+                    recordFailure(candidate, stripe: candidate.stripe(stripeIndex), timedOut: true)
+                }
+                continuation.resume(returning: .failure(InvocationError(code: .timeout,
+                    message: "\(candidate?.id.description ?? site.reference.description) \(site.method) did not answer within \(allowed); the call was abandoned (its thread stays with the plugin until it returns)",
+                    provider: candidate?.id, pluginStatus: .timeout)))
+            }
+            let accepted = pool.submit(refuseWhenSaturated: true) { [self] in
+                let outcome = payload.withUnsafeBytes { bytes -> Result<InvocationResponse, InvocationError> in
+                    do throws(InvocationError) {
+                        return .success(try invoke(site, payload: bytes, deadlineNanoseconds: deadline, depth: 0, gate: gate,
+                                                   leased: { leasedCandidate.value = $0 }) { body, candidate in
+                            InvocationResponse(provider: candidate.id, method: site.method, body: Array(body),
+                                               latency: .nanoseconds(Int64(caphost_monotonic_ns() &- started)))
+                        })
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                timer.cancel()
+                // invoke() claimed the gate when the plugin returned; an error before
+                // the plugin ran (no provider, unknown method) claims it here.
+                if gate.claim(as: .worker) { continuation.resume(returning: outcome) }
+            }
+            guard accepted else {
+                if gate.claim(as: .worker) {
+                    continuation.resume(returning: .failure(InvocationError(code: .overloaded,
+                        message: "all \(settings.maxCallThreads) call threads are busy (hung plugin calls keep theirs); try again later")))
+                }
+                return
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + allowed.timeInterval, execute: timer)
+        }
+        return try result.get()
+    }
+}
+
+/// The candidate a guarded call leased, for the timer that may fire first.
+final class LeasedCandidateBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Candidate?
+    var value: Candidate? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+extension Int {
+    var nextPowerOfTwo: Int { self <= 1 ? 1 : 1 << (Int.bitWidth - (self - 1).leadingZeroBitCount) }
+}

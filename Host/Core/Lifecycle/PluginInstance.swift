@@ -1,0 +1,53 @@
+import CapPluginABI
+import Synchronization
+
+/// One created instance of a plugin image. Its lifecycle only moves forward —
+/// live → quiesced → destroyed — so a destroyed instance can never be bound again.
+final class PluginInstance: @unchecked Sendable {
+    enum Lifecycle: Sendable, Equatable { case live, quiesced, destroyed }
+
+    let image: PluginImage
+    let pointer: UnsafeMutableRawPointer?
+    let hostContext: PluginHostContext
+    /// Held around every call when the plugin is not THREAD_SAFE.
+    let callLock = Mutex<Void>(())
+    let isThreadSafe: Bool
+    private let state = Mutex<Lifecycle>(.live)
+
+    init(image: PluginImage, pointer: UnsafeMutableRawPointer?, hostContext: PluginHostContext) {
+        self.image = image
+        self.pointer = pointer
+        self.hostContext = hostContext
+        self.isThreadSafe = image.descriptor.flags.contains(.threadSafe)
+    }
+
+    var lifecycle: Lifecycle { state.withLock { $0 } }
+    var isLive: Bool { lifecycle == .live }
+
+    /// Tells the plugin no new calls will come. Idempotent; a no-op once destroyed.
+    func quiesce() {
+        let proceed = state.withLock { current -> Bool in
+            guard current == .live else { return false }
+            current = .quiesced
+            return true
+        }
+        if proceed, let quiesce = image.entryPoints.quiesce { quiesce(pointer) }
+    }
+
+    /// Destroys the instance exactly once (quiescing it first if nobody did).
+    /// The caller guarantees no call is in flight. Returns false when it was
+    /// destroyed already.
+    @discardableResult
+    func destroy() -> Bool {
+        let previous = state.withLock { current -> Lifecycle in
+            let previous = current
+            current = .destroyed
+            return previous
+        }
+        guard previous != .destroyed else { return false }
+        if previous == .live, let quiesce = image.entryPoints.quiesce { quiesce(pointer) }
+        image.entryPoints.destroy(pointer)
+        hostContext.instanceDestroyed()
+        return true
+    }
+}

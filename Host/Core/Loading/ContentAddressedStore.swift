@@ -1,0 +1,48 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keeps every loaded plugin image at `<state>/loaded/<sha256>.so`, written to
+/// a temporary name and renamed into place, so a rebuilt file is never confused
+/// with the image already mapped (REFERENCE §6: same path + RTLD_NODELETE
+/// returns the old image; truncating a mapped file crashes the host).
+public struct ContentAddressedStore: Sendable {
+    public let directory: String
+
+    public init(stateDirectory: String) {
+        self.directory = (stateDirectory as NSString).appendingPathComponent("loaded")
+    }
+
+    /// The lower-case hex SHA-256 of `bytes`.
+    public static func digest(of bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String($0, radix: 16).leftPadded(2) }.joined()
+    }
+
+    /// Stores `bytes` (whose digest is `digest`) and returns the path to load.
+    public func store(_ bytes: [UInt8], digest: String, source: String) throws(PluginLoadError) -> String {
+        let target = (directory as NSString).appendingPathComponent("\(digest).so")
+        if FileManager.default.fileExists(atPath: target) { return target }
+        func fail(_ what: String) -> PluginLoadError {
+            PluginLoadError(file: source, check: .copy, detail: "\(what) under \(directory): \(String(cString: strerror(errno)))")
+        }
+        guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { throw fail("cannot create the image store") }
+        let temporary = (directory as NSString).appendingPathComponent(".\(digest).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o500)
+        guard fd >= 0 else { throw fail("cannot create \(temporary)") }
+        var written = 0
+        let ok = bytes.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let result = write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if result < 0 { if errno == EINTR { continue }; return false }
+                written += result
+            }
+            return fsync(fd) == 0
+        }
+        close(fd)
+        guard ok else { unlink(temporary); throw fail("cannot write \(temporary)") }
+        guard rename(temporary, target) == 0 else { unlink(temporary); throw fail("cannot rename into \(target)") }
+        return target
+    }
+}

@@ -1,0 +1,112 @@
+import CapPluginABI
+import CCapHostSupport
+import Synchronization
+
+/// One provider of a slot from one loaded plugin version: what resolution
+/// ranks and what a call leases.
+///
+/// Candidates are never deallocated while the host runs (a retired one costs a
+/// few kilobytes, against the ≈ 55 KB of a retired Swift image that stays
+/// mapped anyway), which is what lets the call path read a slot's winner
+/// through a raw pointer without touching a reference count.
+public final class Candidate: @unchecked Sendable {
+    public let id: CapabilityID
+    let capability: CapabilityDescriptor
+    let instance: PluginInstance
+    /// Increases with every registration: "newest registration" breaks the last tie.
+    let registrationSequence: UInt64
+    let registeredAt: WallClockTime
+    /// Hot counters: one cache line of flags, then one line per thread stripe.
+    let counters: UnsafeMutablePointer<caphost_candidate_counters>
+    /// Interned method-name id for each method index.
+    let methodIDs: [Int]
+    let control = Mutex<CandidateControl>(CandidateControl())
+    /// Copies of what every call needs, so the call path touches no other object.
+    let invokeFunction: cap_invoke_fn
+    let instancePointer: UnsafeMutableRawPointer?
+    let capabilityIndex: UInt32
+    let isThreadSafe: Bool
+
+    init(capability: CapabilityDescriptor, instance: PluginInstance, registrationSequence: UInt64) {
+        self.id = capability.id
+        self.capability = capability
+        self.instance = instance
+        self.registrationSequence = registrationSequence
+        self.registeredAt = .now
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: MemoryLayout<caphost_candidate_counters>.size, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<caphost_candidate_counters>.size)
+        self.counters = raw.bindMemory(to: caphost_candidate_counters.self, capacity: 1)
+        self.methodIDs = capability.methods.map { MethodNameTable.id(for: $0.name) }
+        self.invokeFunction = instance.image.entryPoints.invoke
+        self.instancePointer = instance.pointer
+        self.capabilityIndex = capability.index
+        self.isThreadSafe = instance.isThreadSafe
+    }
+
+    deinit { UnsafeMutableRawPointer(counters).deallocate() }
+
+    var priority: Int32 { capability.priority }
+    var stackLevel: Int32 { capability.stackLevel }
+    var plugin: PluginDescriptor { instance.image.descriptor }
+
+    /// The method index for an interned method-name id.
+    @inline(__always)
+    func methodIndex(for methodID: Int) -> UInt32? {
+        var index = 0
+        for id in methodIDs {
+            if id == methodID { return UInt32(truncatingIfNeeded: index) }
+            index &+= 1
+        }
+        return nil
+    }
+
+    /// The stripe of the calling thread.
+    @inline(__always)
+    func stripe(_ index: Int) -> UnsafeMutablePointer<caphost_stripe> {
+        withUnsafeMutablePointer(to: &counters.pointee.stripes) {
+            UnsafeMutableRawPointer($0).assumingMemoryBound(to: caphost_stripe.self) + index
+        }
+    }
+
+    var isRetired: Bool { caphost_retired_load(counters) != 0 }
+
+    /// Marks the candidate retired: a lease taken from now on is given back at once.
+    func markRetired() { caphost_retired_store(counters) }
+
+    /// Calls in flight right now (leases taken minus given back).
+    var inFlight: Int64 { totals().inFlight }
+
+    /// Sums the stripes.
+    func totals() -> CandidateTotals {
+        var totals = CandidateTotals()
+        for index in 0..<Int(CAPHOST_STRIPES) {
+            let stripe = self.stripe(index)
+            // Read `finished` before `started` so in-flight is never negative.
+            let finished = caphost_counter_load(&stripe.pointee.finished)
+            totals.started += caphost_counter_load(&stripe.pointee.started)
+            totals.finished += finished
+            totals.aborted += caphost_counter_peek(&stripe.pointee.aborted)
+            totals.failures += caphost_counter_peek(&stripe.pointee.failures)
+            totals.timeouts += caphost_counter_peek(&stripe.pointee.timeouts)
+            totals.latencyNanoseconds += caphost_counter_peek(&stripe.pointee.latency_ns)
+            totals.latencySamples += caphost_counter_peek(&stripe.pointee.latency_count)
+        }
+        return totals
+    }
+}
+
+/// Sums of a candidate's stripes.
+struct CandidateTotals: Sendable {
+    var started: Int64 = 0
+    var finished: Int64 = 0
+    var aborted: Int64 = 0
+    var failures: Int64 = 0
+    var timeouts: Int64 = 0
+    var latencyNanoseconds: Int64 = 0
+    var latencySamples: Int64 = 0
+
+    var inFlight: Int64 { started - finished }
+    /// Calls that reached the plugin and returned.
+    var calls: Int64 { finished - aborted }
+}

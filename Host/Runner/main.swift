@@ -1,0 +1,52 @@
+// caphost-runner: the child process that probes a plugin before the host
+// loads it (and, in isolated mode, will serve it). Speaks on fd 3:
+//   phase <name>     before entering each load phase
+//   report <json>    the ProbeReport when done
+import CapHostCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let usage = """
+usage: caphost-runner --probe FILE [--config JSON] [--invoke METHOD [--payload TEXT] [--capability ID]]
+Loads FILE as the host would (checks, dlopen, descriptor, create, health),
+optionally calls one method, destroys the instance and reports on fd 3.
+"""
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+func take(_ flag: String) -> String? {
+    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return nil }
+    let value = arguments[index + 1]
+    arguments.removeSubrange(index...(index + 1))
+    return value
+}
+
+guard let file = take("--probe") else {
+    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    exit(2)
+}
+let config = Array((take("--config") ?? "{}").utf8)
+let invocation = take("--invoke").map { method in
+    ProbeInvocation(method: method, capability: take("--capability"), payload: take("--payload") ?? "{}")
+}
+
+// Report on fd 3 when the parent gave us one, else on stdout.
+let reportFD: Int32 = fcntl(3, F_GETFD) >= 0 ? 3 : 1
+func send(_ line: String) {
+    var bytes = Array((line + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeMutableBytes { write(reportFD, $0.baseAddress! + offset, $0.count - offset) }
+        if written <= 0 { if errno == EINTR { continue }; return }
+        offset += written
+    }
+}
+
+let session = ProbeSession(file: file, config: config, invocation: invocation) { send("phase \($0)") }
+let report = session.run()
+let encoder = JSONEncoder()
+encoder.outputFormatting = [.sortedKeys]
+send("report " + String(decoding: (try? encoder.encode(report)) ?? Data("{}".utf8), as: UTF8.self))
+// Leave without running destructors of anything the plugin left behind.
+_exit(report.error == nil ? 0 : 1)

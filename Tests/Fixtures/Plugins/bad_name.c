@@ -1,0 +1,79 @@
+/*
+ * bad_name.c — hostile fixture: the capability's category is "Bad Category!",
+ * which breaks the name rule ^[a-z0-9][a-z0-9_.-]*$; everything else is valid.
+ * The host must refuse the plugin at load, naming the category field and the
+ * rule, and must not call any of its functions.
+ */
+
+#define CAP_DECLARE_ENTRY
+#include <caphost_plugin.h>
+
+static const cap_method plugin_methods[] = {
+    {"ok", "Returns CAP_OK with an empty body.", NULL},
+};
+
+static const cap_capability plugin_capabilities[] = {
+    {
+        .struct_size = sizeof(cap_capability),
+        .method_count = sizeof plugin_methods / sizeof plugin_methods[0],
+        .domain = "adapter",
+        /* The one fault: upper case, a space and a "!". */
+        .category = "Bad Category!",
+        .provider = "bad-name",
+        .methods = plugin_methods,
+    },
+};
+
+static cap_status create_instance(const cap_host_api *host_api, cap_host *host, cap_str config, cap_call *call,
+                                  void **instance) {
+    (void)host_api;
+    (void)host;
+    (void)config;
+    (void)call;
+    *instance = NULL;
+    return CAP_OK;
+}
+
+static cap_status invoke_method(void *instance, uint32_t capability, uint32_t method, cap_str payload,
+                                uint64_t deadline_ns, cap_call *call, cap_buffer *out) {
+    (void)instance;
+    (void)capability;
+    (void)method;
+    (void)payload;
+    (void)deadline_ns;
+    (void)call;
+    (void)out;
+    return CAP_OK;
+}
+
+static cap_status check_health(void *instance, cap_call *call) {
+    (void)instance;
+    (void)call;
+    return CAP_OK;
+}
+
+static void destroy_instance(void *instance) {
+    (void)instance;
+}
+
+static const cap_plugin plugin_descriptor = {
+    .magic = CAP_PLUGIN_MAGIC,
+    .struct_size = sizeof(cap_plugin),
+    .abi_major = CAP_ABI_MAJOR,
+    .abi_minor = CAP_ABI_MINOR,
+    .name = "bad-name",
+    .version = "1.0.0",
+    .vendor = "caphost tests",
+    .build_id = "fixture bad_name.c",
+    .flags = CAP_PLUGIN_THREAD_SAFE,
+    .capabilities = plugin_capabilities,
+    .capability_count = sizeof plugin_capabilities / sizeof plugin_capabilities[0],
+    .create = create_instance,
+    .invoke = invoke_method,
+    .health = check_health,
+    .destroy = destroy_instance,
+};
+
+const cap_plugin *cap_plugin_entry_v1(void) {
+    return &plugin_descriptor;
+}
