@@ -1,0 +1,358 @@
+import CCapHostSupport
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension CapabilityHost {
+    /// Compares the drop folder with what is loaded: loads new or changed files,
+    /// retires removed ones. Also the watcher's safety net.
+    public func rescan() async {
+        let directory = configuration.pluginsDirectory
+        let present = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".so") }
+            .map { (directory as NSString).appendingPathComponent($0) }
+        let known = state.withLock { state in
+            state.records.filter { $0.value.report.state != .removed }.mapValues { ($0.fileIdentity, $0.configDigest) }
+        }
+        for file in present.sorted() {
+            let identity = FileIdentity(path: file)
+            if let (knownIdentity, knownConfig) = known[file], knownIdentity == identity, knownConfig == configDigest(for: file) {
+                continue
+            }
+            await load(file: file)
+        }
+        for file in known.keys where !present.contains(file) {
+            await unload(file: file, reason: "file removed from \(directory)")
+        }
+    }
+
+    func apply(_ change: PluginDirectoryWatcher.Change) async {
+        switch change {
+        case .rescan:
+            await rescan()
+        case .files(let names):
+            let directory = configuration.pluginsDirectory
+            for name in names.sorted() {
+                let file = (directory as NSString).appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: file) {
+                    await load(file: file)
+                } else {
+                    await unload(file: file, reason: "file removed from \(directory)")
+                }
+            }
+        }
+    }
+
+    /// The configuration handed to `create`: `STEM.json` beside the file, else
+    /// the configured section for the stem, else `{}`.
+    func pluginConfig(for file: String) -> [UInt8] {
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let sidecar = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(stem + ".json")
+        if let data = FileManager.default.contents(atPath: sidecar) { return Array(data) }
+        return Array((configuration.pluginConfigs[stem] ?? "{}").utf8)
+    }
+
+    func configDigest(for file: String) -> String { ContentAddressedStore.digest(of: pluginConfig(for: file)) }
+
+    /// Loads (or reloads) one plugin file: checks, signature, content-addressed
+    /// copy, probe, map, conflict rule, create, health, then registration. A
+    /// newer version of a loaded provider replaces it through a swap; the old
+    /// instance is retired once its in-flight calls finish.
+    @discardableResult
+    public func load(file: String) async -> PluginReport {
+        await loadLock.withLock { await loadLocked(file: file) }
+    }
+
+    private func loadLocked(file: String) async -> PluginReport {
+        let identity = FileIdentity(path: file)
+        let config = pluginConfig(for: file)
+        let configDigest = ContentAddressedStore.digest(of: config)
+        func fail(_ error: PluginLoadError, quarantine: Bool = false, descriptor: PluginDescriptor? = nil, digest: String? = nil) -> PluginReport {
+            let report = PluginReport(file: file, state: quarantine ? .quarantined : .failed, descriptor: descriptor, digest: digest,
+                                      capabilities: [], error: error, linksSwiftRuntime: nil, signature: nil, at: .now)
+            state.withLock { state in
+                // A failed reload leaves the previous version serving.
+                if var previous = state.records[file], previous.instance != nil {
+                    previous.fileIdentity = identity
+                    previous.configDigest = configDigest
+                    state.records[file] = previous
+                } else {
+                    state.records[file] = PluginRecord(report: report, fileIdentity: identity, configDigest: configDigest)
+                }
+            }
+            events.record(quarantine ? .pluginQuarantined : .pluginLoadFailed, subject: file, reason: "\(error.check.rawValue): \(error.detail)",
+                          details: ["check": error.check.rawValue])
+            return report
+        }
+
+        let facts: PluginFileFacts
+        let signature: String
+        let digest: String
+        let imagePath: String
+        do throws(PluginLoadError) {
+            facts = try inspector.inspect(file)
+            signature = try signatureVerifier.verify(file: file, contents: facts.contents)
+            digest = ContentAddressedStore.digest(of: facts.contents)
+            imagePath = try store.store(facts.contents, digest: digest, source: file)
+        } catch {
+            return fail(error)
+        }
+
+        let previous = state.withLock { $0.records[file] }
+        if let previous, previous.instance != nil, previous.report.digest == digest, previous.configDigest == configDigest {
+            state.withLock { $0.records[file]?.fileIdentity = identity }
+            return previous.report
+        }
+
+        if let probe {
+            let outcome = await lifecyclePool.run(timeout: probe.timeout + .seconds(5)) {
+                probe.run(file: imagePath, config: config)
+            }
+            switch outcome {
+            case .none:
+                return fail(PluginLoadError(file: file, check: .probe, detail: "the probe did not report back"), quarantine: true)
+            case .completed(let report)?:
+                if var error = report.error {
+                    error = PluginLoadError(file: file, check: error.check, detail: error.detail.replacingOccurrences(of: imagePath, with: file))
+                    return fail(error, descriptor: report.descriptor, digest: digest)
+                }
+                if let health = report.health, !health.healthy {
+                    return fail(PluginLoadError(file: file, check: .health, detail: "health check returned \(health.status)\(health.message.isEmpty ? "" : ": \(health.message)")"),
+                                descriptor: report.descriptor, digest: digest)
+                }
+                if let left = report.threadsLeftAfterDestroy, left > 0 {
+                    events.record(.pluginLoaded, subject: file,
+                                  reason: "warning from the probe: \(left) thread(s) still running after destroy (the plugin leaks threads on every retirement)")
+                }
+            case .crashed(let signal, let phase, let report)?:
+                return fail(PluginLoadError(file: file, check: .probe, detail: "crashed with \(SignalName.of(signal)) during \(phase) in the probe process; quarantined"),
+                            quarantine: true, descriptor: report.descriptor, digest: digest)
+            case .hung(let timeout, let phase, let report)?:
+                return fail(PluginLoadError(file: file, check: .probe, detail: "hung for \(timeout) during \(phase) in the probe process (killed); quarantined"),
+                            quarantine: true, descriptor: report.descriptor, digest: digest)
+            case .runnerFailed(let message)?:
+                return fail(PluginLoadError(file: file, check: .probe, detail: message), digest: digest)
+            }
+        }
+
+        let image: PluginImage
+        do throws(PluginLoadError) {
+            image = try loader.map(imagePath: imagePath, sourcePath: file, digest: digest, facts: facts)
+        } catch {
+            return fail(error, digest: digest)
+        }
+        if let conflict = conflict(for: image) { return fail(conflict, descriptor: image.descriptor, digest: digest) }
+
+        let loader = self.loader
+        let created = await lifecyclePool.run(timeout: configuration.createTimeout) { () -> Result<PluginInstance, PluginLoadError> in
+            do throws(PluginLoadError) {
+                return .success(try loader.create(image, config: config))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let instance: PluginInstance
+        switch created {
+        case .none:
+            return fail(PluginLoadError(file: file, check: .create, detail: "create() did not return within \(configuration.createTimeout); quarantined (its thread stays with the plugin)"),
+                        quarantine: true, descriptor: image.descriptor, digest: digest)
+        case .failure(let error)?:
+            return fail(error, descriptor: image.descriptor, digest: digest)
+        case .success(let value)?:
+            instance = value
+        }
+        instance.hostContext.invoker = invoker
+        let health = await checkHealth(of: instance)
+        guard health.healthy else {
+            let timedOut = health.status == "TIMEOUT"
+            if !timedOut { instance.destroy() }
+            return fail(PluginLoadError(file: file, check: .health, detail: "health check returned \(health.status)\(health.message.isEmpty ? "" : ": \(health.message)")"),
+                        descriptor: image.descriptor, digest: digest)
+        }
+
+        let candidates = image.descriptor.capabilities.map {
+            Candidate(capability: $0, instance: instance, registrationSequence: registry.nextSequence())
+        }
+        for candidate in candidates { candidate.control.withLock { $0.lastHealth = health } }
+        let replaced = await register(candidates, from: file)
+
+        // Capabilities the previous version of this file had and this one has not.
+        let dropped = (previous?.candidates ?? []).filter { old in !candidates.contains { $0.id == old.id } && !old.isRetired }
+        for candidate in dropped {
+            if let transition = await withSlotLock(candidate.id.slot, { self.registry.remove(candidate) }) {
+                Self.recordTransition(transition, events: events, cause: "\(candidate.id) dropped by the new version of \(file)")
+            }
+            events.record(.candidateRetired, subject: candidate.id.description, reason: "no longer provided by \(file)")
+        }
+
+        let report = PluginReport(file: file, state: .loaded, descriptor: image.descriptor, digest: digest,
+                                  capabilities: candidates.map(\.id.description), error: nil,
+                                  linksSwiftRuntime: facts.linksSwiftRuntime, signature: signature, at: .now)
+        state.withLock {
+            $0.records[file] = PluginRecord(report: report, instance: instance, candidates: candidates,
+                                            fileIdentity: identity, configDigest: configDigest)
+        }
+        let upgradedFrom = replaced.map { "\($0.plugin.name) \($0.plugin.version)" }
+        if let old = previous?.report.descriptor, previous?.instance != nil {
+            events.record(.pluginUpgraded, subject: file,
+                reason: old.version == image.descriptor.version
+                    ? "reloaded \(image.descriptor.name) \(image.descriptor.version) (file or config changed)"
+                    : "\(image.descriptor.name) \(old.version) → \(image.descriptor.version)",
+                details: ["digest": digest])
+        } else {
+            events.record(.pluginLoaded, subject: file,
+                reason: "\(image.descriptor.name) \(image.descriptor.version) serving \(candidates.map(\.id.description).joined(separator: ", "))"
+                    + (upgradedFrom.isEmpty ? "" : "; replaces \(Set(upgradedFrom).sorted().joined(separator: ", "))"),
+                details: ["digest": digest, "signature": signature, "swift": "\(facts.linksSwiftRuntime)"])
+        }
+        await retireInstancesWithoutCandidates(from: replaced + dropped)
+        return report
+    }
+
+    /// A capability of `image` that another file already provides at the same or
+    /// a newer version.
+    private func conflict(for image: PluginImage) -> PluginLoadError? {
+        for capability in image.descriptor.capabilities {
+            guard let existing = registry.candidate(capability.id),
+                  existing.instance.image.sourcePath != image.sourcePath else { continue }
+            let theirs = existing.plugin.version
+            if image.descriptor.version <= theirs {
+                return PluginLoadError(file: image.sourcePath, check: .conflict,
+                    detail: "\(capability.id) is already provided by \(existing.plugin.name) \(theirs) from \(existing.instance.image.sourcePath); this file is \(image.descriptor.name) \(image.descriptor.version), not newer")
+            }
+        }
+        return nil
+    }
+
+    /// Registers candidates slot by slot (slot locks taken in canonical order)
+    /// and returns the candidates they replaced.
+    private func register(_ candidates: [Candidate], from file: String) async -> [Candidate] {
+        var replaced: [Candidate] = []
+        for slotKey in Set(candidates.map(\.id.slot)).sorted() {
+            let slot = registry.slotCreating(slotKey)
+            await slot.operations.withLock {
+                for candidate in candidates where candidate.id.slot == slotKey {
+                    let (old, transition) = registry.upsert(candidate)
+                    if let old {
+                        replaced.append(old)
+                        events.record(.candidateRetired, subject: old.id.description,
+                            reason: "replaced by \(candidate.plugin.name) \(candidate.plugin.version) from \(file)")
+                    }
+                    events.record(.candidateRegistered, subject: candidate.id.description,
+                        reason: "\(candidate.plugin.name) \(candidate.plugin.version), priority \(candidate.priority), stack level \(candidate.stackLevel)")
+                    if let transition {
+                        Self.recordTransition(transition, events: events,
+                            cause: old == nil ? "\(candidate.id) registered" : "upgrade to \(candidate.plugin.version)")
+                    }
+                }
+            }
+        }
+        return replaced
+    }
+
+    func withSlotLock<T: Sendable>(_ key: SlotKey, _ body: () -> T) async -> T {
+        let slot = registry.slotCreating(key)
+        return await slot.operations.withLock { body() }
+    }
+
+    /// Retires the plugin loaded from `file`: its candidates stop receiving calls,
+    /// the instance is quiesced, and destroyed once in-flight calls finished.
+    public func unload(file: String, reason: String, drainTimeout: Duration? = nil) async {
+        let record = await loadLock.withLock { () -> PluginRecord? in
+            state.withLock { state -> PluginRecord? in
+                guard var record = state.records[file] else { return nil }
+                let previous = record
+                record.report = PluginReport(file: file, state: .removed, descriptor: record.report.descriptor,
+                                             digest: record.report.digest, capabilities: [], error: record.report.error,
+                                             linksSwiftRuntime: record.report.linksSwiftRuntime, signature: record.report.signature, at: .now)
+                record.instance = nil
+                record.candidates = []
+                state.records[file] = record
+                return previous
+            }
+        }
+        guard let record, let descriptor = record.report.descriptor, record.instance != nil else {
+            if record != nil { state.withLock { _ = $0.records.removeValue(forKey: file) } }
+            return
+        }
+        let live = record.candidates.filter { !$0.isRetired }
+        for candidate in live {
+            if let transition = await withSlotLock(candidate.id.slot, { self.registry.remove(candidate) }) {
+                Self.recordTransition(transition, events: events, cause: "\(candidate.id) retired (\(reason))")
+            }
+            events.record(.candidateRetired, subject: candidate.id.description, reason: reason)
+        }
+        events.record(.pluginRemoved, subject: file, reason: "\(descriptor.name) \(descriptor.version): \(reason)")
+        await retireInstancesWithoutCandidates(from: record.candidates, drainTimeout: drainTimeout)
+    }
+
+    /// For each instance among `candidates` whose candidates are all retired:
+    /// quiesce it now, destroy it once its leases reach zero.
+    func retireInstancesWithoutCandidates(from candidates: [Candidate], drainTimeout: Duration? = nil) async {
+        var seen = Set<ObjectIdentifier>()
+        for candidate in candidates {
+            let instance = candidate.instance
+            guard seen.insert(ObjectIdentifier(instance)).inserted, instance.isLive else { continue }
+            let siblings = state.withLock { state in
+                state.records.values.flatMap(\.candidates).filter { $0.instance === instance }
+            } + candidates.filter { $0.instance === instance }
+            guard siblings.allSatisfy(\.isRetired) else { continue }
+            instance.quiesce()
+            let drain = Task { await self.destroyWhenIdle(instance, candidates: siblings) }
+            if let drainTimeout {
+                _ = await withTaskGroup(of: Bool.self) { group in
+                    group.addTask { await drain.value; return true }
+                    group.addTask { try? await Task.sleep(for: drainTimeout); return false }
+                    let first = await group.next() ?? false
+                    group.cancelAll()
+                    return first
+                }
+            } else {
+                background.withLock { $0.append(drain) }
+            }
+        }
+    }
+
+    private func destroyWhenIdle(_ instance: PluginInstance, candidates: [Candidate]) async {
+        var wait: Duration = .milliseconds(1)
+        while candidates.contains(where: { $0.inFlight > 0 }) {
+            try? await Task.sleep(for: wait)
+            if Task.isCancelled { return }
+            wait = min(wait * 2, .milliseconds(100))
+        }
+        let image = instance.image
+        let destroyed = await lifecyclePool.run(timeout: configuration.createTimeout) { instance.destroy() }
+        guard destroyed == true else {
+            events.record(.instanceDestroyed, subject: image.sourcePath,
+                          reason: "destroy() of \(image.descriptor.name) \(image.descriptor.version) did not return within \(configuration.createTimeout)")
+            return
+        }
+        let imageStillUsed = state.withLock { state in
+            state.records.values.contains { $0.instance?.image === image }
+        }
+        var fate = "image stays mapped"
+        if !imageStillUsed {
+            if image.mayUnload {
+                dlclose(image.handle)
+                fate = "image unloaded (UNLOADABLE, no Swift code)"
+                state.withLock { $0.unloadedImages += 1 }
+            } else {
+                let size = (try? FileManager.default.attributesOfItem(atPath: image.imagePath)[.size] as? Int) ?? 0
+                fate = image.linksSwiftRuntime
+                    ? "Swift image stays mapped (\(size) bytes on disk): Swift libraries are never dlclosed"
+                    : "image stays mapped (\(size) bytes on disk): not flagged UNLOADABLE"
+                state.withLock { $0.retainedImages += 1; $0.retainedBytes += size }
+            }
+        }
+        events.record(.instanceDestroyed, subject: image.sourcePath,
+                      reason: "\(image.descriptor.name) \(image.descriptor.version) destroyed after its last call; \(fate)")
+    }
+
+    /// Runs the instance's health check on a lifecycle thread with the configured timeout.
+    func checkHealth(of instance: PluginInstance) async -> HealthObservation {
+        let timeout = configuration.scoring.healthTimeout
+        let observation = await lifecyclePool.run(timeout: timeout) { PluginLoader.health(of: instance) }
+        return observation ?? HealthObservation(at: .now, healthy: false, status: "TIMEOUT", message: "health check did not answer within \(timeout)")
+    }
+}

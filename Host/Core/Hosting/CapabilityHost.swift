@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The host: loads plugins from the drop folder, keeps the registry, routes
+/// calls, swaps providers, and records why it did each of these things.
+public final class CapabilityHost: Sendable {
+    /// One plugin file as the host knows it.
+    struct PluginRecord: Sendable {
+        var report: PluginReport
+        var instance: PluginInstance?
+        var candidates: [Candidate] = []
+        var fileIdentity: FileIdentity?
+        var configDigest: String?
+    }
+
+    struct State: Sendable {
+        var records: [String: PluginRecord] = [:]
+        var retainedImages = 0
+        var retainedBytes = 0
+        var unloadedImages = 0
+        var started = false
+    }
+
+    public let configuration: HostConfiguration
+    public let events: EventLog
+    public let registry: CapabilityRegistry
+    public let invoker: Invoker
+    let logger: Logger
+    let keyValueStore: (any PluginKeyValueStore)?
+    let state = Mutex(State())
+    /// Loads run one at a time (each may take a probe's worth of time).
+    let loadLock = AsyncSerialLock()
+    let inspector = PluginFileInspector()
+    let store: ContentAddressedStore
+    let signatureVerifier: SignatureVerifier
+    let probe: PluginProbe?
+    let loader: PluginLoader
+    /// Threads for create/health and other blocking plugin work.
+    let lifecyclePool = CallThreadPool(name: "caphost-lifecycle", maximumThreads: 64)
+    let background = Mutex<[Task<Void, Never>]>([])
+    let watcher = Mutex<PluginDirectoryWatcher?>(nil)
+
+    /// Creates a host. Throws when the configuration cannot work (bad keys,
+    /// probing on but no runner).
+    public init(configuration: HostConfiguration, logger: Logger = Logger(label: "caphost"),
+                keyValueStore: (any PluginKeyValueStore)? = nil) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.keyValueStore = keyValueStore
+        self.events = EventLog(logger: logger)
+        self.registry = CapabilityRegistry()
+        self.store = ContentAddressedStore(stateDirectory: configuration.stateDirectory)
+        self.signatureVerifier = try SignatureVerifier(trustedKeysBase64: configuration.signatures.trustedKeys,
+                                                       requireSignatures: configuration.signatures.requireSignatures)
+        if configuration.probe.enabled {
+            guard let runner = PluginProbe.locateRunner(explicit: configuration.probe.runnerPath) else {
+                throw ConfigurationError(path: "probe.runner_path",
+                    detail: "caphost-runner not found \(configuration.probe.runnerPath.map { "at \($0)" } ?? "beside the executable"); build it (swift build --product caphost-runner), set probe.runner_path, or disable probing")
+            }
+            self.probe = PluginProbe(runnerPath: runner, timeout: configuration.probe.timeout)
+        } else {
+            self.probe = nil
+        }
+        self.loader = PluginLoader(logger: logger, keyValueStore: keyValueStore)
+        let events = self.events
+        let registry = self.registry
+        let coolDown = configuration.scoring.breakerCoolDown
+        self.invoker = Invoker(
+            registry: registry, settings: configuration.invocation,
+            breakerTripped: { candidate, failures in
+                let opened = candidate.control.withLock { $0.breaker.trip(failures: failures, now: .now) }
+                guard opened else { return }
+                events.record(.breakerOpened, subject: candidate.id.description,
+                    reason: "\(failures) consecutive failures; cool-down \(coolDown) before a trial call",
+                    details: ["failures": "\(failures)"])
+                if let transition = registry.slot(candidate.id.slot)?.recompute() {
+                    CapabilityHost.recordTransition(transition, events: events, cause: "breaker opened on \(candidate.id)")
+                }
+            },
+            recovered: { candidate in
+                let closed = candidate.control.withLock { $0.breaker.close() }
+                guard closed else { return }
+                events.record(.breakerClosed, subject: candidate.id.description, reason: "trial call succeeded")
+                if let transition = registry.slot(candidate.id.slot)?.recompute() {
+                    CapabilityHost.recordTransition(transition, events: events, cause: "breaker closed on \(candidate.id)")
+                }
+            })
+    }
+
+    /// Loads every plugin in the drop folder, then starts watching it and
+    /// keeping scores.
+    public func start() async {
+        let alreadyStarted = state.withLock { state -> Bool in
+            defer { state.started = true }
+            return state.started
+        }
+        guard !alreadyStarted else { return }
+        try? FileManager.default.createDirectory(atPath: configuration.pluginsDirectory, withIntermediateDirectories: true)
+        await rescan()
+        if configuration.watcher.enabled {
+            let watcher = PluginDirectoryWatcher(directory: configuration.pluginsDirectory, settings: configuration.watcher,
+                                                 logger: logger) { [weak self] change in
+                guard let self else { return }
+                Task { await self.apply(change) }
+            }
+            watcher.start()
+            self.watcher.withLock { $0 = watcher }
+        }
+        let keeper = ScoreKeeper(host: self)
+        let tick = configuration.scoring.tickInterval
+        let task = Task.detached { [keeper] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                await keeper.tick()
+            }
+        }
+        background.withLock { $0.append(task) }
+    }
+
+    /// Stops watching and scoring, then retires every plugin (each instance is
+    /// destroyed once its in-flight calls finished, waiting at most `drainTimeout`).
+    public func stop(drainTimeout: Duration = .seconds(5)) async {
+        watcher.withLock { $0?.stop(); $0 = nil }
+        for task in background.withLock({ tasks in defer { tasks.removeAll() }; return tasks }) { task.cancel() }
+        let files = state.withLock { Array($0.records.keys) }
+        for file in files { await unload(file: file, reason: "host stopping", drainTimeout: drainTimeout) }
+    }
+
+    // MARK: - Queries
+
+    /// Every plugin file the host has seen, by path.
+    public func plugins() -> [PluginReport] {
+        state.withLock { $0.records.values.map(\.report) }.sorted { $0.file < $1.file }
+    }
+
+    /// The report for one file.
+    public func plugin(file: String) -> PluginReport? { state.withLock { $0.records[file]?.report } }
+
+    /// Every slot's explanation.
+    public func capabilities() -> [SlotExplanation] { registry.allSlots().map { $0.explain() } }
+
+    /// Why `slot` resolves the way it does, or nil for an unknown slot.
+    public func explain(_ slot: SlotKey) -> SlotExplanation? { registry.slot(slot)?.explain() }
+
+    /// The canonical id of the provider a call to `slot` would reach now.
+    public func resolve(_ slot: SlotKey) -> CapabilityID? { registry.slot(slot)?.winner?.id }
+
+    /// What retired plugin versions still cost.
+    public var retainedImages: RetainedImages {
+        let retiredCandidates = registry.retiredCount
+        return state.withLock {
+            RetainedImages(count: $0.retainedImages, bytes: $0.retainedBytes, unloaded: $0.unloadedImages,
+                           retiredCandidates: retiredCandidates)
+        }
+    }
+
+    static func recordTransition(_ transition: Slot.Transition, events: EventLog, cause: String) {
+        events.record(.slotSwitched, subject: transition.slot.description,
+            reason: "\(transition.from?.provider ?? "nothing") → \(transition.to?.provider ?? "nothing"): \(cause); \(transition.decidedBy)",
+            details: ["from": transition.from?.description ?? "", "to": transition.to?.description ?? ""])
+    }
+}
