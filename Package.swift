@@ -105,6 +105,8 @@ let package = Package(
             name: "CapHostCoreTests",
             dependencies: [
                 "CapHostCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -14,26 +14,29 @@ Loads FILE as the host would (checks, dlopen, descriptor, create, health),
 optionally calls one method, destroys the instance and reports on fd 3.
 """
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-func take(_ flag: String) -> String? {
+/// The value after `flag`, removed from `arguments` with it.
+func take(_ flag: String, from arguments: inout [String]) -> String? {
     guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return nil }
     let value = arguments[index + 1]
     arguments.removeSubrange(index...(index + 1))
     return value
 }
 
-guard let file = take("--probe") else {
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let file = take("--probe", from: &arguments) else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))
     exit(2)
 }
-let config = Array((take("--config") ?? "{}").utf8)
-let invocation = take("--invoke").map { method in
-    ProbeInvocation(method: method, capability: take("--capability"), payload: take("--payload") ?? "{}")
+let config = Array((take("--config", from: &arguments) ?? "{}").utf8)
+var invocation: ProbeInvocation?
+if let method = take("--invoke", from: &arguments) {
+    invocation = ProbeInvocation(method: method, capability: take("--capability", from: &arguments),
+                                 payload: take("--payload", from: &arguments) ?? "{}")
 }
 
 // Report on fd 3 when the parent gave us one, else on stdout.
 let reportFD: Int32 = fcntl(3, F_GETFD) >= 0 ? 3 : 1
-func send(_ line: String) {
+func send(_ reportFD: Int32, _ line: String) {
     var bytes = Array((line + "\n").utf8)
     var offset = 0
     while offset < bytes.count {
@@ -43,10 +46,10 @@ func send(_ line: String) {
     }
 }
 
-let session = ProbeSession(file: file, config: config, invocation: invocation) { send("phase \($0)") }
+let session = ProbeSession(file: file, config: config, invocation: invocation) { send(reportFD, "phase \($0)") }
 let report = session.run()
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.sortedKeys]
-send("report " + String(decoding: (try? encoder.encode(report)) ?? Data("{}".utf8), as: UTF8.self))
+send(reportFD, "report " + String(decoding: (try? encoder.encode(report)) ?? Data("{}".utf8), as: UTF8.self))
 // Leave without running destructors of anything the plugin left behind.
 _exit(report.error == nil ? 0 : 1)

@@ -27,7 +27,12 @@ public struct ContentAddressedStore: Sendable {
         func fail(_ what: String) -> PluginLoadError {
             PluginLoadError(file: source, check: .copy, detail: "\(what) under \(directory): \(String(cString: strerror(errno)))")
         }
-        guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { throw fail("cannot create the image store") }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw PluginLoadError(file: source, check: .copy, detail: "cannot create the image store \(directory): \(error.localizedDescription)")
+        }
         let temporary = (directory as NSString).appendingPathComponent(".\(digest).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o500)
         guard fd >= 0 else { throw fail("cannot create \(temporary)") }
