@@ -2,6 +2,8 @@
 #include "caphost_support.h"
 
 #include <dirent.h>
+#include <stdio.h>
+#include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdatomic.h>
@@ -15,13 +17,26 @@ uint32_t caphost_thread_stripe_slow(void) {
     return s;
 }
 
+/* libdispatch's shared worker pool ("com.apple.root.*"): pooled threads that
+ * exit on their own when idle, not threads a plugin left running. */
+static int caphost_is_dispatch_worker(const char *tid) {
+    char path[64], name[32] = {0};
+    snprintf(path, sizeof path, "/proc/self/task/%s/comm", tid);
+    FILE *file = fopen(path, "r");
+    if (file == NULL) return 0;
+    size_t length = fread(name, 1, sizeof name - 1, file);
+    fclose(file);
+    name[length] = 0;
+    return strncmp(name, "com.apple.root", 14) == 0;
+}
+
 int caphost_thread_count(void) {
     DIR *dir = opendir("/proc/self/task");
     if (dir == NULL) return -1;
     int count = 0;
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
-        if (entry->d_name[0] != '.') count++;
+        if (entry->d_name[0] != '.' && !caphost_is_dispatch_worker(entry->d_name)) count++;
     }
     closedir(dir);
     return count;

@@ -81,6 +81,12 @@ extern "C" {
 /** The name of the one symbol a plugin must export. */
 #define CAP_PLUGIN_ENTRY_SYMBOL "cap_plugin_entry_v1"
 
+/**
+ * Put CAP_EXPORT before your cap_plugin_entry_v1 definition: it stays exported
+ * even when the library is built with -fvisibility=hidden.
+ */
+#define CAP_EXPORT __attribute__((visibility("default")))
+
 /* ------------------------------------------------------------------------- */
 /* Status codes                                                               */
 /* ------------------------------------------------------------------------- */
@@ -155,12 +161,12 @@ typedef struct cap_call cap_call;
 /* Host services                                                              */
 /* ------------------------------------------------------------------------- */
 
-/** Log levels for cap_host_api.log. */
-#define CAP_LOG_TRACE 0
-#define CAP_LOG_DEBUG 1
-#define CAP_LOG_INFO 2
-#define CAP_LOG_WARNING 3
-#define CAP_LOG_ERROR 4
+/* Log levels for cap_host_api.log. */
+#define CAP_LOG_TRACE 0   /**< Step-by-step detail, off by default. */
+#define CAP_LOG_DEBUG 1   /**< Diagnostics for the plugin's author. */
+#define CAP_LOG_INFO 2    /**< Normal operation worth a line (started, connected). */
+#define CAP_LOG_WARNING 3 /**< Something odd that did not fail a call. */
+#define CAP_LOG_ERROR 4   /**< A failure the operator should see. */
 
 /** Metric kinds for cap_host_api.metric. */
 #define CAP_METRIC_COUNTER_ADD 0      /**< Add value (>= 0) to a counter. */
@@ -211,7 +217,9 @@ typedef struct cap_host_api {
      * deadline is inherited) or NULL outside a call. On CAP_OK `*out` holds the
      * response, which the plugin releases with out->release(out). On failure
      * `*out` is empty and the status says why. Recursion deeper than the host's
-     * limit returns CAP_UNAVAILABLE.
+     * limit returns CAP_UNAVAILABLE. On failure `*out` holds a JSON error
+     * document {"code": "...", "message": "..."} (release it too), so the
+     * plugin can pass the callee's reason on.
      */
     cap_status (*call)(cap_host *host, cap_call *parent, cap_str target, cap_str method,
                        cap_str payload, cap_buffer *out);
@@ -219,11 +227,12 @@ typedef struct cap_host_api {
     /**
      * Reads the value stored under `key` in this plugin's durable key-value
      * store. CAP_OK with `*out` filled (release it), CAP_NOT_FOUND if absent,
-     * CAP_UNAVAILABLE if the host has no state store.
+     * CAP_UNAVAILABLE if the host has no state store. `*out` is empty unless
+     * the status is CAP_OK.
      */
     cap_status (*kv_get)(cap_host *host, cap_str key, cap_buffer *out);
 
-    /** Stores `value` under `key` (keys <= 256 bytes, values <= 1 MiB). */
+    /** Stores `value` under `key` (keys 1..256 bytes, values <= 1 MiB; larger: CAP_INVALID_ARGUMENT). */
     cap_status (*kv_put)(cap_host *host, cap_str key, cap_str value);
 
     /** Deletes `key`; CAP_OK whether or not it existed. */
@@ -298,7 +307,8 @@ typedef struct cap_capability {
  * ("{}" when none). On CAP_OK store the instance pointer in *instance (it may
  * be NULL if the plugin keeps no state). `host` and `host_api` stay valid
  * until destroy() returns; keep them. Use set_error(call, ...) to explain a
- * failure.
+ * failure. When create() fails, destroy() is never called and *instance is
+ * ignored: free whatever you allocated before returning.
  */
 typedef cap_status (*cap_create_fn)(const cap_host_api *host_api, cap_host *host, cap_str config,
                                     cap_call *call, void **instance);
@@ -309,7 +319,10 @@ typedef cap_status (*cap_create_fn)(const cap_host_api *host_api, cap_host *host
  * fill *out (zeroed on entry; leave it empty for no body). On failure leave
  * *out empty or fill it with an error document; either way the host releases
  * what it finds there. `deadline_ns` is a CLOCK_MONOTONIC time in nanoseconds
- * after which the caller has given up (0 = none): respect it in long work.
+ * (clock_gettime(CLOCK_MONOTONIC); not Swift's ContinuousClock, which is
+ * CLOCK_BOOTTIME on Linux) after which the caller has given up (0 = none):
+ * respect it in long work. An index outside your tables: return
+ * CAP_UNIMPLEMENTED.
  */
 typedef cap_status (*cap_invoke_fn)(void *instance, uint32_t capability, uint32_t method,
                                      cap_str payload, uint64_t deadline_ns, cap_call *call,
@@ -318,8 +331,9 @@ typedef cap_status (*cap_invoke_fn)(void *instance, uint32_t capability, uint32_
 /**
  * Reports whether the instance can serve: CAP_OK when healthy, otherwise the
  * status that best says why (UNAVAILABLE for a dead peer, PERMISSION for bad
- * credentials ...) with a message through set_error. Must be quick (the host
- * applies a deadline) and must not send real traffic that has effects.
+ * credentials ...) with a message through set_error. Must be quick: the host
+ * waits at most its health timeout (2 s by default) and counts a late answer
+ * as unhealthy. Must not send real traffic that has effects.
  */
 typedef cap_status (*cap_health_fn)(void *instance, cap_call *call);
 
@@ -381,7 +395,8 @@ typedef struct cap_plugin {
 
 /**
  * The one symbol a plugin exports. Returns a pointer to its static descriptor;
- * must be callable any number of times, from any thread, with no side effects.
+ * must be callable any number of times, from any thread, always returning the
+ * same pointer (idempotent one-time setup, e.g. under pthread_once, is fine).
  */
 typedef const cap_plugin *(*cap_plugin_entry_fn)(void);
 

@@ -102,7 +102,7 @@ static inline void caphost_retired_store(caphost_candidate_counters *counters) {
     __atomic_store_n(&counters->retired, 1, __ATOMIC_SEQ_CST);
 }
 
-/** Number of live threads of this process (entries in /proc/self/task), or -1. */
+/** Number of live threads of this process (entries in /proc/self/task) other than libdispatch's pool workers, or -1. */
 int caphost_thread_count(void);
 
 /** pipe2(fds, O_CLOEXEC): both ends close on exec. */

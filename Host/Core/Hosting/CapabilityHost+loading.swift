@@ -300,16 +300,18 @@ extension CapabilityHost {
             guard siblings.allSatisfy(\.isRetired) else { continue }
             instance.quiesce()
             let drain = Task { await self.destroyWhenIdle(instance, candidates: siblings) }
+            background.withLock { $0.append(drain) }
             if let drainTimeout {
-                _ = await withTaskGroup(of: Bool.self) { group in
-                    group.addTask { await drain.value; return true }
-                    group.addTask { try? await Task.sleep(for: drainTimeout); return false }
-                    let first = await group.next() ?? false
-                    group.cancelAll()
-                    return first
+                // Wait for the destroy, but never past the timeout: a hung call keeps
+                // its lease (and the instance) for as long as it hangs.
+                let deadline = ContinuousClock.now + drainTimeout
+                while instance.lifecycle != .destroyed && ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(2))
                 }
-            } else {
-                background.withLock { $0.append(drain) }
+                if instance.lifecycle != .destroyed {
+                    events.record(.instanceDestroyed, subject: instance.image.sourcePath,
+                        reason: "\(instance.image.descriptor.name) \(instance.image.descriptor.version) not destroyed within \(drainTimeout): \(siblings.map(\.inFlight).reduce(0, +)) call(s) still in flight")
+                }
             }
         }
     }

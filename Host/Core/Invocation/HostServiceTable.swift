@@ -35,6 +35,12 @@ enum HostServiceTable {
                                  release: releaseMallocBuffer, release_ctx: nil)
     }
 
+    /// Fills `out` with `{"code": …, "message": …}` for a failed host->call.
+    static func fillError(_ out: UnsafeMutablePointer<cap_buffer>, code: String, message: String) {
+        let document = (try? JSONSerialization.data(withJSONObject: ["code": code, "message": message], options: [.sortedKeys])) ?? Data()
+        document.withUnsafeBytes { fill(out, with: $0) }
+    }
+
     private static let releaseMallocBuffer: @convention(c) (UnsafeMutablePointer<cap_buffer>?) -> Void = { buffer in
         guard let buffer else { return }
         free(UnsafeMutableRawPointer(mutating: buffer.pointee.data))
@@ -99,9 +105,7 @@ enum HostServiceTable {
         let parentRecord = parent.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CallRecord.self) }
         let targetText = string(target)
         guard let reference = CapabilityReference(parsing: targetText) else {
-            if let parentRecord {
-                parentRecord.pointee.errorMessage = "host call target '\(targetText)' is not domain:category[:provider]"
-            }
+            fillError(out, code: "invalid_argument", message: "host call target '\(targetText)' is not domain:category[:provider]")
             return CAP_INVALID_ARGUMENT
         }
         let depth = (parentRecord?.pointee.depth ?? 0) + 1
@@ -113,7 +117,7 @@ enum HostServiceTable {
             }
             return CAP_OK
         } catch {
-            parentRecord?.pointee.errorMessage = error.message
+            fillError(out, code: error.code.rawValue, message: error.message)
             return error.status.raw
         }
     }

@@ -76,7 +76,8 @@ struct CandidateRanking {
         }
 
         guard let winner = eligible.first else {
-            let reason = entries.isEmpty ? "no candidates registered" : "no eligible candidate (all \(entries.count) excluded)"
+            let reasons = entries.map { "\($0.id.provider) \($0.exclusion!)" }.joined(separator: "; ")
+            let reason = entries.isEmpty ? "no candidates registered" : "no eligible candidate (all \(entries.count) excluded: \(reasons))"
             return Outcome(winner: nil, decidedBy: overrideNote + reason, verdicts: verdicts)
         }
         let decidedBy: String
