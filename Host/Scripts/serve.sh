@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds caphost and every plugin, installs the built plugins into plugins.d/,
+# and starts the host on them (embedded defaults: state in .caphost/).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+swift build
+bin=$(swift build --show-bin-path)
+install -m 0755 "$bin/libEchoSwiftPlugin.so" plugins.d/libecho_swift.so
+cc -std=c11 -O2 -Wall -shared -fPIC -IPluginABI/include -o plugins.d/libecho_c.so Plugins/Examples/EchoC/echo_plugin.c
+chmod 0755 plugins.d/libecho_c.so
+chmod go-w plugins.d
+exec "$bin/caphost" serve --plugins-dir plugins.d --state-dir .caphost "$@"
