@@ -10,7 +10,7 @@ import Testing
             $0.invocation.breakerThreshold = 1000
             $0.autoSwap.minSamples = 10
             $0.autoSwap.minimumDwell = .zero
-            $0.autoSwap.demotionCoolDown = .milliseconds(400)
+            $0.autoSwap.demotionCoolDown = .milliseconds(1500)
         }
         let work = SlotKey(domain: "adapter", category: "work")
         let primaryControl = test.root + "/primary.control"

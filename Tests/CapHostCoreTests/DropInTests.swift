@@ -69,6 +69,7 @@ import Testing
             test.host.events.events(kinds: [.instanceDestroyed]).contains { $0.reason.hasPrefix("p 1.0.0 destroyed after its last call") }
         }
         #expect(test.host.explain(slot)?.candidates.filter { $0.id == "adapter:bench:p" }.map(\.version) == ["2.0.0"])
+        #expect(test.host.plugin(file: test.pluginsDirectory + "/p.so")?.state == .superseded)
 
         // Removal: the provider retires, the slot falls back to base.
         let before = loop.versions.withLock { $0.values.reduce(0, +) }

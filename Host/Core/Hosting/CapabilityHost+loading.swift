@@ -1,5 +1,6 @@
 import CCapHostSupport
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -194,6 +195,7 @@ extension CapabilityHost {
                                             fileIdentity: identity, configDigest: configDigest)
         }
         let upgradedFrom = replaced.map { "\($0.plugin.name) \($0.plugin.version)" }
+        markSuperseded(by: file, replaced: replaced)
         if let old = previous?.report.descriptor, previous?.instance != nil {
             events.record(.pluginUpgraded, subject: file,
                 reason: old.version == image.descriptor.version
@@ -208,6 +210,24 @@ extension CapabilityHost {
         }
         await retireInstancesWithoutCandidates(from: replaced + dropped)
         return report
+    }
+
+    /// Records of other files whose every capability was just replaced by `file`
+    /// become `superseded`: the file is still there, its version no longer serves.
+    private func markSuperseded(by file: String, replaced: [Candidate]) {
+        state.withLock { state in
+            for (path, record) in state.records where path != file && record.instance != nil {
+                guard record.candidates.contains(where: { old in replaced.contains { $0 === old } }) else { continue }
+                var updated = record
+                let serving = record.candidates.filter { !$0.isRetired }
+                let previous = record.report
+                updated.report = PluginReport(file: path, state: serving.isEmpty ? .superseded : .loaded,
+                    descriptor: previous.descriptor, digest: previous.digest, capabilities: serving.map(\.id.description),
+                    error: previous.error, linksSwiftRuntime: previous.linksSwiftRuntime, signature: previous.signature, at: .now)
+                if serving.isEmpty { updated.instance = nil }
+                state.records[path] = updated
+            }
+        }
     }
 
     /// A capability of `image` that another file already provides at the same or
@@ -299,16 +319,20 @@ extension CapabilityHost {
             } + candidates.filter { $0.instance === instance }
             guard siblings.allSatisfy(\.isRetired) else { continue }
             instance.quiesce()
-            let drain = Task { await self.destroyWhenIdle(instance, candidates: siblings) }
+            let retired = Atomic<Bool>(false)
+            let drain = Task {
+                await self.destroyWhenIdle(instance, candidates: siblings)
+                retired.store(true, ordering: .releasing)
+            }
             background.withLock { $0.append(drain) }
             if let drainTimeout {
-                // Wait for the destroy, but never past the timeout: a hung call keeps
+                // Wait for the retirement, but never past the timeout: a hung call keeps
                 // its lease (and the instance) for as long as it hangs.
                 let deadline = ContinuousClock.now + drainTimeout
-                while instance.lifecycle != .destroyed && ContinuousClock.now < deadline {
+                while !retired.load(ordering: .acquiring) && ContinuousClock.now < deadline {
                     try? await Task.sleep(for: .milliseconds(2))
                 }
-                if instance.lifecycle != .destroyed {
+                if !retired.load(ordering: .acquiring) {
                     events.record(.instanceDestroyed, subject: instance.image.sourcePath,
                         reason: "\(instance.image.descriptor.name) \(instance.image.descriptor.version) not destroyed within \(drainTimeout): \(siblings.map(\.inFlight).reduce(0, +)) call(s) still in flight")
                 }
@@ -331,7 +355,7 @@ extension CapabilityHost {
             return
         }
         let imageStillUsed = state.withLock { state in
-            state.records.values.contains { $0.instance?.image === image }
+            state.records.values.contains { $0.instance?.image === image && $0.instance?.isLive == true }
         }
         var fate = "image stays mapped"
         if !imageStillUsed {

@@ -1,8 +1,9 @@
 /// What the host knows about one plugin file: loaded (with what), failed (why),
 /// quarantined (which signal or timeout), or removed.
 public struct PluginReport: Sendable, Codable, Hashable {
+    /// `superseded`: every capability is served by a newer version from another file.
     public enum State: String, Sendable, Codable, Hashable {
-        case loaded, failed, quarantined, removed
+        case loaded, failed, quarantined, removed, superseded
     }
 
     public let file: String

@@ -1,0 +1,35 @@
+import CCapHostSupport
+import Synchronization
+
+/// What every section gets: the options, the workspace, the fixture compiler
+/// (builds cached by output name) and the overall deadline.
+final class BenchContext: Sendable {
+    let options: BenchOptions
+    let workspace: BenchWorkspace
+    let compiler: FixtureCompiler
+    /// CLOCK_MONOTONIC nanoseconds after which no new work starts.
+    let deadline: UInt64
+    private let built = Mutex<[String: String]>([:])
+
+    init(options: BenchOptions, workspace: BenchWorkspace) {
+        self.options = options
+        self.workspace = workspace
+        self.compiler = FixtureCompiler(repositoryRoot: options.repositoryRoot, outputDirectory: workspace.fixturesDirectory)
+        self.deadline = caphost_monotonic_ns() + UInt64(options.budgetSeconds * 1e9)
+    }
+
+    var isPastDeadline: Bool { caphost_monotonic_ns() >= deadline }
+
+    /// Builds `source` with `defines` as `output` once per run.
+    func fixture(_ source: String, as output: String, defines: [String: String] = [:]) throws(BenchError) -> String {
+        if let path = built.withLock({ $0[output] }) { return path }
+        let path = try compiler.compile(FixtureCompiler.Build(source: source, output: output, defines: defines))
+        built.withLock { $0[output] = path }
+        return path
+    }
+
+    /// The no-op plugin every dispatch figure calls: adapter:bench:noop.
+    func noopPlugin() throws(BenchError) -> String {
+        try fixture("noop.c", as: "noop.so", defines: FixtureCompiler.noopDefines(name: "noop", provider: "noop"))
+    }
+}
