@@ -81,7 +81,10 @@ let package = Package(
         // Benchmark: prints the SPEC §7 figures as JSON.
         .executableTarget(
             name: "caphost-bench",
-            dependencies: ["CapHostCore", "CCapHostSupport"],
+            dependencies: [
+                "CapHostCore", "CCapHostSupport", "CapPluginABI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Host/Bench"
         ),
         .target(

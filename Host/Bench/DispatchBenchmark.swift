@@ -8,11 +8,12 @@ struct DispatchBenchmark {
 
     struct Figure: Encodable {
         let bar = "median ≤ 100 ns per call (raw C function pointer ≈ 2.5 ns)"
+        let judgedOn = "host.median_call_nanoseconds (median 100-call batch); median_run_nanoseconds is also shown"
         let measures = "Invoker.invoke(callSite, payload: empty) of noop.c `noop` on slot adapter:bench, one thread, call site built once: winner load (resolve) + lease + C call + give back"
         let host: CallTiming
         let referenceMeasures = "the same noop.c opened with dlopen/dlsym, its cap_invoke_fn called directly with arguments built once"
         let reference: CallTiming
-        /// host median − reference median: what the host adds to a call.
+        /// host median call − reference median call: what the host adds to a call.
         let hostOverheadMedianNanoseconds: Double
         let pass: Bool
     }
@@ -29,7 +30,7 @@ struct DispatchBenchmark {
         let raw = try RawPluginCall(file: plugin, method: 0)
         let rawTiming = await PlainThread.run(name: "bench-dispatch-raw") { CallTiming.measure(raw, runs: runs, callsPerRun: calls) }
         return Figure(host: hostTiming, reference: rawTiming,
-                      hostOverheadMedianNanoseconds: SampleSummary.rounded(hostTiming.medianNanoseconds - rawTiming.medianNanoseconds, decimals: 2),
-                      pass: hostTiming.failedCalls == 0 && hostTiming.medianNanoseconds <= barNanoseconds)
+                      hostOverheadMedianNanoseconds: SampleSummary.rounded(hostTiming.medianCallNanoseconds - rawTiming.medianCallNanoseconds, decimals: 2),
+                      pass: hostTiming.failedCalls == 0 && hostTiming.medianCallNanoseconds <= barNanoseconds)
     }
 }

@@ -48,7 +48,7 @@ struct KitDispatchBenchmark {
             let echo = EchoCall(host: host, payload: UnsafeRawBufferPointer(payload))
             let timing = await PlainThread.run(name: "bench-kit") {
                 let trial = CallTiming.measure(runs: 1, callsPerRun: 1000, warmup: 1000) { echo.call() }
-                let calls = Int(min(Double(maximumCalls), max(1000, targetRunNanoseconds / max(trial.medianNanoseconds, 1))))
+                let calls = Int(min(Double(maximumCalls), max(1000, targetRunNanoseconds / max(trial.medianRunNanoseconds, 1))))
                 return CallTiming.measure(echo, runs: runs, callsPerRun: calls)
             }
             return Figure(plugin: plugin, timing: timing)

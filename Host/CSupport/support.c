@@ -17,8 +17,9 @@ uint32_t caphost_thread_stripe_slow(void) {
     return s;
 }
 
-/* libdispatch's shared worker pool ("com.apple.root.*"): pooled threads that
- * exit on their own when idle, not threads a plugin left running. */
+/* libdispatch's shared worker pool ("com.apple.root.default-qos[.overcommit]",
+ * which the 15-byte comm keeps the end of: "oot.default-qos"): pooled threads
+ * that exit on their own when idle, not threads a plugin left running. */
 static int caphost_is_dispatch_worker(const char *tid) {
     char path[64], name[32] = {0};
     snprintf(path, sizeof path, "/proc/self/task/%s/comm", tid);
@@ -27,7 +28,8 @@ static int caphost_is_dispatch_worker(const char *tid) {
     size_t length = fread(name, 1, sizeof name - 1, file);
     fclose(file);
     name[length] = 0;
-    return strncmp(name, "com.apple.root", 14) == 0;
+    if (length > 0 && name[length - 1] == '\n') name[--length] = 0;
+    return strncmp(name, "com.apple.root", 14) == 0 || strstr(name, "-qos") != NULL;
 }
 
 int caphost_thread_count(void) {

@@ -9,9 +9,10 @@ import Glibc
 #endif
 
 let usage = """
-usage: caphost-runner --probe FILE [--config JSON] [--invoke METHOD [--payload TEXT] [--capability ID]]
+usage: caphost-runner --probe FILE [--config JSON] [--invoke METHOD [--payload TEXT] [--capability ID]] [--check-threads]
 Loads FILE as the host would (checks, dlopen, descriptor, create, health),
-optionally calls one method, destroys the instance and reports on fd 3.
+optionally calls one method, destroys the instance (with --check-threads: and
+counts threads left running 200 ms later) and reports on fd 3.
 """
 
 /// The value after `flag`, removed from `arguments` with it.
@@ -46,7 +47,8 @@ func send(_ reportFD: Int32, _ line: String) {
     }
 }
 
-let session = ProbeSession(file: file, config: config, invocation: invocation) { send(reportFD, "phase \($0)") }
+let checkThreads = arguments.contains("--check-threads")
+let session = ProbeSession(file: file, config: config, invocation: invocation, checkThreads: checkThreads) { send(reportFD, "phase \($0)") }
 let report = session.run()
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.sortedKeys]

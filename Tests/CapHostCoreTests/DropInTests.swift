@@ -95,7 +95,7 @@ import Testing
         let invoker = test.host.invoker
         let slot = self.slot
         let call = Task { try await invoker.invoke(.slot(slot), method: "sleep", payload: Array("300".utf8)) }
-        try await Task.sleep(for: .milliseconds(50))
+        try await waitUntil("the call to be in flight") { test.host.explain(slot)?.candidates.first?.inFlight == 1 }
         try FileManager.default.removeItem(atPath: file)
         await test.host.unload(file: file, reason: "test removal")
         #expect(test.host.events.events(kinds: [.instanceDestroyed]).isEmpty, "destroyed while a call was in flight")

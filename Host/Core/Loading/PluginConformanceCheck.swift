@@ -58,7 +58,7 @@ public struct PluginConformanceCheck: Sendable {
             report.checks.append(.init(name: "probe", passed: false, detail: "caphost-runner not found beside this executable; build it with `swift build --product caphost-runner`"))
             return report
         }
-        switch PluginProbe(runnerPath: runner, timeout: timeout).run(file: file, config: config, invocation: invocation) {
+        switch PluginProbe(runnerPath: runner, timeout: timeout).run(file: file, config: config, invocation: invocation, checkThreads: true) {
         case .completed(let probe):
             append(probe, to: &report)
         case .crashed(let signal, let phase, let probe):

@@ -40,14 +40,16 @@ public struct PluginProbe: Sendable {
         return nil
     }
 
-    /// Probes `file` with `config`, optionally calling one method. Blocks the
+    /// Probes `file` with `config`, optionally calling one method and counting
+    /// threads left after destroy (which costs a 200 ms wait). Blocks the
     /// calling thread for at most `timeout`: call it off the cooperative pool.
-    public func run(file: String, config: [UInt8], invocation: ProbeInvocation? = nil) -> Outcome {
+    public func run(file: String, config: [UInt8], invocation: ProbeInvocation? = nil, checkThreads: Bool = false) -> Outcome {
         var arguments = [runnerPath, "--probe", file, "--config", String(decoding: config.isEmpty ? Array("{}".utf8) : config, as: UTF8.self)]
         if let invocation {
             arguments += ["--invoke", invocation.method, "--payload", invocation.payload]
             if let capability = invocation.capability { arguments += ["--capability", capability] }
         }
+        if checkThreads { arguments.append("--check-threads") }
         let child: SpawnedChild
         do {
             child = try SpawnedChild.spawn(arguments: arguments)

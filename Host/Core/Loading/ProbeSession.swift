@@ -11,12 +11,17 @@ public struct ProbeSession {
     public let file: String
     public let config: [UInt8]
     public let invocation: ProbeInvocation?
+    /// Count threads left running 200 ms after destroy (`caphost check`); a
+    /// host's probe before load skips the wait.
+    public let checkThreads: Bool
     public let announce: (String) -> Void
 
-    public init(file: String, config: [UInt8], invocation: ProbeInvocation?, announce: @escaping (String) -> Void) {
+    public init(file: String, config: [UInt8], invocation: ProbeInvocation?, checkThreads: Bool,
+                announce: @escaping (String) -> Void) {
         self.file = file
         self.config = config
         self.invocation = invocation
+        self.checkThreads = checkThreads
         self.announce = announce
     }
 
@@ -53,10 +58,12 @@ public struct ProbeSession {
             announce("destroy")
             instance.destroy()
             report.phases.append("destroy")
-            usleep(200_000)
-            let threadsAfter = caphost_thread_count()
-            if threadsBefore >= 0 && threadsAfter >= 0 {
-                report.threadsLeftAfterDestroy = max(0, Int(threadsAfter - threadsBefore))
+            if checkThreads {
+                usleep(200_000)
+                let threadsAfter = caphost_thread_count()
+                if threadsBefore >= 0 && threadsAfter >= 0 {
+                    report.threadsLeftAfterDestroy = max(0, Int(threadsAfter - threadsBefore))
+                }
             }
         } catch {
             report.error = error
