@@ -122,10 +122,6 @@ extension CapabilityHost {
                     return fail(PluginLoadError(file: file, check: .health, detail: "health check returned \(health.status)\(health.message.isEmpty ? "" : ": \(health.message)")"),
                                 descriptor: report.descriptor, digest: digest)
                 }
-                if let left = report.threadsLeftAfterDestroy, left > 0 {
-                    events.record(.pluginLoaded, subject: file,
-                                  reason: "warning from the probe: \(left) thread(s) still running after destroy (the plugin leaks threads on every retirement)")
-                }
             case .crashed(let signal, let phase, let report)?:
                 return fail(PluginLoadError(file: file, check: .probe, detail: "crashed with \(SignalName.of(signal)) during \(phase) in the probe process; quarantined"),
                             quarantine: true, descriptor: report.descriptor, digest: digest)
