@@ -53,6 +53,13 @@ public final class Invoker: @unchecked Sendable {
         try invoke(site, payload: payload, deadlineNanoseconds: deadlineNanoseconds, depth: 0) { bytes, _ in body(bytes) }
     }
 
+    /// The same call for a body that returns nothing: not generic, so a caller
+    /// in another module pays no generic dispatch on the hot path.
+    public func invoke(_ site: CallSite, payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64 = 0,
+                       _ body: (UnsafeRawBufferPointer) -> Void) throws(InvocationError) {
+        try invoke(site, payload: payload, deadlineNanoseconds: deadlineNanoseconds, depth: 0) { bytes, _ in body(bytes) }
+    }
+
     @inline(__always)
     func invoke<R>(_ site: CallSite, payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int,
                    gate: ResumeGate? = nil, leased: ((Candidate) -> Void)? = nil,
