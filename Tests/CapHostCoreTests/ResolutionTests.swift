@@ -66,6 +66,22 @@ import Testing
         await test.stop()
     }
 
+    @Test func aBadReplacementLeavesTheServingVersionInPlaceAndSaysWhy() async throws {
+        let test = try TestHost()
+        let file = try test.install("noop.c", as: "p.so", defines: providerDefines(name: "p", provider: "p"))
+        await test.host.load(file: file)
+        try test.install("bad_magic.c", as: "p.so")
+        let report = await test.host.load(file: file)
+        #expect(report.state == .failed)
+        let kept = try #require(test.host.plugin(file: file))
+        #expect(kept.state == .loaded)
+        #expect(kept.descriptor?.name == "p")
+        #expect(kept.error?.detail.contains("magic is 0xDEADBEEF") == true)
+        let response = try await test.host.invoker.invoke(.slot(slot), method: "version", payload: [])
+        #expect(response.provider.provider == "p")
+        await test.stop()
+    }
+
     @Test func anOlderVersionFromAnotherFileIsRefusedAsAConflict() async throws {
         let test = try TestHost()
         try await test.load("noop.c", as: "v2.so", defines: providerDefines(name: "p", provider: "p", version: "2.0.0"))

@@ -77,6 +77,10 @@ extension CapabilityHost {
                 if var previous = state.records[file], previous.instance != nil {
                     previous.fileIdentity = identity
                     previous.configDigest = configDigest
+                    let serving = previous.report
+                    previous.report = PluginReport(file: file, state: serving.state, descriptor: serving.descriptor,
+                        digest: serving.digest, capabilities: serving.capabilities, error: error,
+                        linksSwiftRuntime: serving.linksSwiftRuntime, signature: serving.signature, at: serving.at)
                     state.records[file] = previous
                 } else {
                     state.records[file] = PluginRecord(report: report, fileIdentity: identity, configDigest: configDigest)
@@ -142,9 +146,10 @@ extension CapabilityHost {
         if let conflict = conflict(for: image) { return fail(conflict, descriptor: image.descriptor, digest: digest) }
 
         let loader = self.loader
+        let invoker = self.invoker
         let created = await lifecyclePool.run(timeout: configuration.createTimeout) { () -> Result<PluginInstance, PluginLoadError> in
             do throws(PluginLoadError) {
-                return .success(try loader.create(image, config: config))
+                return .success(try loader.create(image, config: config, invoker: invoker))
             } catch {
                 return .failure(error)
             }
@@ -159,7 +164,6 @@ extension CapabilityHost {
         case .success(let value)?:
             instance = value
         }
-        instance.hostContext.invoker = invoker
         let health = await checkHealth(of: instance)
         guard health.healthy else {
             let timedOut = health.status == "TIMEOUT"

@@ -12,7 +12,9 @@ public struct PluginReport: Sendable, Codable, Hashable {
     public let digest: String?
     /// Canonical ids of the capabilities it serves right now.
     public let capabilities: [String]
-    /// The failed check and its message, for `failed` and `quarantined`.
+    /// The failed check and its message: why a `failed` or `quarantined` file
+    /// did not load, or why the last reload of a `loaded` one was refused (the
+    /// version already serving keeps serving).
     public let error: PluginLoadError?
     public let linksSwiftRuntime: Bool?
     public let signature: String?

@@ -38,8 +38,10 @@ struct PluginLoader: Sendable {
     }
 
     /// Calls the plugin's `create` with `config` (JSON text) on the calling thread.
-    func create(_ image: PluginImage, config: [UInt8]) throws(PluginLoadError) -> PluginInstance {
+    /// `invoker` serves host->call, already from inside `create`.
+    func create(_ image: PluginImage, config: [UInt8], invoker: Invoker? = nil) throws(PluginLoadError) -> PluginInstance {
         let context = PluginHostContext(pluginName: image.descriptor.name, logger: logger, keyValueStore: keyValueStore)
+        context.invoker = invoker
         var record = CallRecord(depth: 0, deadlineNanoseconds: 0)
         var instancePointer: UnsafeMutableRawPointer?
         let configBytes = config.isEmpty ? Array("{}".utf8) : config
