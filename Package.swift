@@ -28,6 +28,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
     ],
     targets: [
         // The contract: one C header (+ a translation unit that checks its layout).
@@ -62,11 +72,76 @@ let package = Package(
             ],
             path: "Host/Core"
         ),
+        // SQLite state (GRDB, WAL): pins, events, score history, per-plugin kv, the durable journal.
+        .target(
+            name: "CapHostState",
+            dependencies: [
+                "CapHostCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Host/State"
+        ),
+        // caphost.yaml (Yams): host settings, per-plugin sections, ${ENV} secret references.
+        .target(
+            name: "CapHostConfig",
+            dependencies: [
+                "CapHostCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Host/Config"
+        ),
+        // MCP (JSON-RPC 2.0) over any transport: tools from capabilities, host tools, stdio.
+        .target(
+            name: "CapHostMCP",
+            dependencies: [
+                "CapHostCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Host/Server/MCP"
+        ),
+        // The seed's gRPC AdapterRegistry, served from the host's own registry.
+        .target(
+            name: "CapHostGRPC",
+            dependencies: [
+                "CapHostCore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Host/Server/GRPC",
+            exclude: ["Proto"]
+        ),
+        // The running host: HTTP admin API (Hummingbird), metrics, and the runtime that
+        // composes core, state, MCP and gRPC under one service lifecycle.
+        .target(
+            name: "CapHostServer",
+            dependencies: [
+                "CapHostCore", "CapHostState", "CapHostConfig", "CapHostMCP", "CapHostGRPC",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Host/Server/Admin"
+        ),
+        // The HTTP client the CLI's client commands use.
+        .target(
+            name: "CapHostClient",
+            dependencies: [
+                "CapHostCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Host/Client"
+        ),
         // The `caphost` command line.
         .executableTarget(
             name: "caphost",
             dependencies: [
-                "CapHostCore",
+                "CapHostCore", "CapHostServer", "CapHostClient", "CapHostConfig", "CapHostMCP", "CapHostState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -104,16 +179,49 @@ let package = Package(
             path: "Tests/Fixtures/NIOLoopbackPlugin",
             linkerSettings: swiftPluginLinkerFlags
         ),
+        // Shared by the test targets: C fixture builds, a host in temporary folders, peers.
+        .target(
+            name: "CapHostTestSupport",
+            dependencies: [
+                "CapHostCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Support"
+        ),
         .testTarget(
             name: "CapHostCoreTests",
             dependencies: [
-                "CapHostCore",
+                "CapHostCore", "CapHostTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/CapHostCoreTests"
+        ),
+        .testTarget(
+            name: "CapHostStateTests",
+            dependencies: ["CapHostState", "CapHostConfig", "CapHostTestSupport"],
+            path: "Tests/CapHostStateTests"
+        ),
+        .testTarget(
+            name: "CapHostMCPTests",
+            dependencies: ["CapHostMCP", "CapHostTestSupport"],
+            path: "Tests/CapHostMCPTests"
+        ),
+        .testTarget(
+            name: "CapHostGRPCTests",
+            dependencies: ["CapHostGRPC", "CapHostTestSupport"],
+            path: "Tests/CapHostGRPCTests"
+        ),
+        .testTarget(
+            name: "CapHostServerTests",
+            dependencies: [
+                "CapHostServer", "CapHostClient", "CapHostTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/CapHostServerTests"
         ),
         .testTarget(
             name: "PluginKitTests",

@@ -1,4 +1,5 @@
 import CapHostCore
+import CapHostTestSupport
 import Foundation
 import Testing
 

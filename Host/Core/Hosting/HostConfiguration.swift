@@ -6,6 +6,8 @@ public struct HostConfiguration: Sendable {
     public var pluginsDirectory: String
     /// The state directory (`<state>/loaded/` holds the content-addressed images).
     public var stateDirectory: String
+    /// The project this host announces itself as in its adapter catalog (gRPC, MCP).
+    public var project = "caphost"
 
     public var probe = ProbeSettings()
     public var signatures = SignatureSettings()

@@ -9,6 +9,8 @@ struct CandidateControl: Sendable {
     var demotion: Demotion?
     /// The last health check's outcome.
     var lastHealth: HealthObservation?
+    /// The last heartbeat received for it (gRPC `Heartbeat`).
+    var lastHeartbeat: WallClockTime?
     /// Totals already folded into the score.
     var foldedCalls: Int64 = 0
     var foldedFailures: Int64 = 0

@@ -7,18 +7,21 @@ import Glibc
 
 /// A real host in private temporary directories (mode 0700), with settings
 /// fast enough for tests. Removes its directories when stopped.
-final class TestHost: @unchecked Sendable {
-    let root: String
-    let pluginsDirectory: String
-    let host: CapabilityHost
+public final class TestHost: @unchecked Sendable {
+    public let root: String
+    public let pluginsDirectory: String
+    public let stateDirectory: String
+    public let host: CapabilityHost
 
-    init(_ adjust: (inout HostConfiguration) -> Void = { _ in }) throws {
+    public init(keyValueStore: (any PluginKeyValueStore)? = nil,
+                _ adjust: (inout HostConfiguration) -> Void = { _ in }) throws {
         let root = NSTemporaryDirectory() + "caphost-test-\(UUID().uuidString.prefix(8))"
         guard mkdir(root, 0o700) == 0 else { throw FixtureError("mkdir \(root)") }
         self.root = root
         self.pluginsDirectory = root + "/plugins.d"
+        self.stateDirectory = root + "/state"
         mkdir(pluginsDirectory, 0o755)
-        var configuration = HostConfiguration(pluginsDirectory: pluginsDirectory, stateDirectory: root + "/state")
+        var configuration = HostConfiguration(pluginsDirectory: pluginsDirectory, stateDirectory: stateDirectory)
         configuration.probe.runnerPath = FixturePlugins.buildProductsDirectory + "/caphost-runner"
         configuration.probe.timeout = .seconds(3)
         configuration.watcher.enabled = false
@@ -27,30 +30,30 @@ final class TestHost: @unchecked Sendable {
         adjust(&configuration)
         var logger = Logger(label: "caphost.test")
         logger.logLevel = ProcessInfo.processInfo.environment["CAPHOST_TEST_LOG"] != nil ? .debug : .critical
-        self.host = try CapabilityHost(configuration: configuration, logger: logger)
+        self.host = try CapabilityHost(configuration: configuration, logger: logger, keyValueStore: keyValueStore)
     }
 
     /// Builds `source` with `defines` and drops it into plugins.d as `name`.
     @discardableResult
-    func install(_ source: String, as name: String, defines: [String: String] = [:]) throws -> String {
+    public func install(_ source: String, as name: String, defines: [String: String] = [:]) throws -> String {
         try FixturePlugins.install(try FixturePlugins.build(source, defines: defines), into: pluginsDirectory, as: name)
     }
 
     /// Builds, installs and loads a noop-family plugin.
     @discardableResult
-    func load(_ source: String, as name: String, defines: [String: String] = [:]) async throws -> PluginReport {
+    public func load(_ source: String, as name: String, defines: [String: String] = [:]) async throws -> PluginReport {
         let file = try install(source, as: name, defines: defines)
         return await host.load(file: file)
     }
 
-    func stop() async {
+    public func stop() async {
         await host.stop(drainTimeout: .seconds(2))
         try? FileManager.default.removeItem(atPath: root)
     }
 }
 
 /// Defines for a noop-family fixture.
-func providerDefines(name: String, provider: String, category: String = "bench", priority: Int = 0,
+public func providerDefines(name: String, provider: String, category: String = "bench", priority: Int = 0,
                      stackLevel: Int = 0, version: String = "1.0.0") -> [String: String] {
     ["PLUGIN_NAME": FixturePlugins.quoted(name), "CAP_PROVIDER": FixturePlugins.quoted(provider),
      "CAP_CATEGORY": FixturePlugins.quoted(category), "CAP_PRIORITY": "\(priority)",
@@ -58,5 +61,5 @@ func providerDefines(name: String, provider: String, category: String = "bench",
 }
 
 extension Array where Element == UInt8 {
-    var text: String { String(decoding: self, as: UTF8.self) }
+    public var text: String { String(decoding: self, as: UTF8.self) }
 }

@@ -7,18 +7,18 @@ import Glibc
 
 /// Builds the C fixture plugins under Tests/Fixtures/Plugins with `cc`, as a
 /// third party would, and caches each (source, defines) build for the run.
-enum FixturePlugins {
-    static let repositoryRoot: String = {
+public enum FixturePlugins {
+    public static let repositoryRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
+        for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
-    static var fixturesDirectory: String { repositoryRoot + "/Tests/Fixtures/Plugins" }
-    static var headerDirectory: String { repositoryRoot + "/PluginABI/include" }
+    public static var fixturesDirectory: String { repositoryRoot + "/Tests/Fixtures/Plugins" }
+    public static var headerDirectory: String { repositoryRoot + "/PluginABI/include" }
 
     /// The directory the test binary and the package's other products were built into.
-    static let buildProductsDirectory: String = {
+    public static let buildProductsDirectory: String = {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = (executable as NSString).deletingLastPathComponent
         for _ in 0..<3 {
@@ -37,7 +37,7 @@ enum FixturePlugins {
 
     /// Compiles `source` (a file in Tests/Fixtures/Plugins) with `defines` and
     /// returns the cached `.so` path.
-    static func build(_ source: String, defines: [String: String] = [:]) throws -> String {
+    public static func build(_ source: String, defines: [String: String] = [:]) throws -> String {
         let key = ([source] + defines.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "|")
         let digest = SHA256.hash(data: Data(key.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
         let output = "\(cacheDirectory)/\((source as NSString).deletingPathExtension)-\(digest).so"
@@ -52,12 +52,12 @@ enum FixturePlugins {
     }
 
     /// A string macro value for `defines` (`-DCAP_PROVIDER='"alpha"'`).
-    static func quoted(_ text: String) -> String { "\"\(text)\"" }
+    public static func quoted(_ text: String) -> String { "\"\(text)\"" }
 
     /// Copies `file` into `directory` as `name`, written then renamed so a watcher
     /// never sees a half-written file.
     @discardableResult
-    static func install(_ file: String, into directory: String, as name: String) throws -> String {
+    public static func install(_ file: String, into directory: String, as name: String) throws -> String {
         let target = "\(directory)/\(name)"
         let temporary = "\(directory)/.\(name).\(UInt32.random(in: 0...UInt32.max)).tmp"
         try FileManager.default.copyItem(atPath: file, toPath: temporary)
@@ -66,7 +66,7 @@ enum FixturePlugins {
         return target
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws {
+    public static func run(_ executable: String, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -81,7 +81,8 @@ enum FixturePlugins {
     }
 }
 
-struct FixtureError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// A fixture could not be built or installed.
+public struct FixtureError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -1,0 +1,2 @@
+/// SQLite state of a host (pins, events, score history, kv, durable journal).
+enum StateModule {}
