@@ -202,8 +202,13 @@ let package = Package(
         ),
         .testTarget(
             name: "CapHostStateTests",
-            dependencies: ["CapHostState", "CapHostConfig", "CapHostTestSupport"],
+            dependencies: ["CapHostState", "CapHostTestSupport"],
             path: "Tests/CapHostStateTests"
+        ),
+        .testTarget(
+            name: "CapHostConfigTests",
+            dependencies: ["CapHostConfig", "CapHostTestSupport"],
+            path: "Tests/CapHostConfigTests"
         ),
         .testTarget(
             name: "CapHostMCPTests",
