@@ -30,6 +30,25 @@ extension StateDatabase {
         }
     }
 
+    /// Like `write`, but the commit also waits for the disk (`synchronous =
+    /// FULL` for this transaction): for acknowledgments a power cut must not undo.
+    func writeSynced<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StateError) -> T {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw StateError.wrapping(error, operation, path: path)
+        }
+    }
+
     /// Runs `body` on a read-only snapshot on one of GRDB's reader queues.
     func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StateError) -> T {
         do {

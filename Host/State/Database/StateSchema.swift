@@ -34,7 +34,8 @@ enum StateSchema {
                     time REAL NOT NULL,
                     kind TEXT NOT NULL,
                     subject TEXT NOT NULL,
-                    body TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    details TEXT NOT NULL,
                     UNIQUE (run_id, sequence)
                 )
                 """)

@@ -41,11 +41,12 @@ public final class DeliveryJournal: Sendable {
 
     // MARK: - Changes (the engine's)
 
-    /// Journals `request` under `key`, or returns the delivery that already has the key.
+    /// Journals `request` under `key`, or returns the delivery that already has
+    /// the key. The commit waits for the disk: it is what the caller is told.
     func insert(_ request: DeliveryRequest, key: String) async throws(StateError) -> DeliverySubmission {
         let id = UUID().uuidString.lowercased()
         let now = WallClockTime.now.secondsSince1970
-        return try await database.write("journal a delivery") { db in
+        return try await database.writeSynced("journal a delivery") { db in
             if let existing = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE idempotency_key = ?", arguments: [key]) {
                 return DeliverySubmission(record: try Self.record(from: existing), created: false)
             }

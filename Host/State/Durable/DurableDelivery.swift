@@ -77,21 +77,32 @@ public final class DurableDelivery: Sendable {
             return state.dispatcher
         }
         doorbell.ring()
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await dispatcher?.value; return true }
-            group.addTask { [settings] in
-                try? await Task.sleep(for: settings.stopTimeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let finished = await Self.finishes(dispatcher, within: settings.stopTimeout)
         let left = state.withLock { state -> Int in
             state.phase = .stopped
             return state.inFlight
         }
         if !finished { logger.warning("durable: stopped with \(left) attempt(s) still running; they are replayed at the next start") }
+    }
+
+    /// Whether `task` ends within `timeout`. Awaiting a task's value ignores
+    /// cancellation, so the wait races a timer instead of joining a task group.
+    private static func finishes(_ task: Task<Void, Never>?, within timeout: Duration) async -> Bool {
+        guard let task else { return true }
+        let decided = FirstClaim()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let decide: @Sendable (Bool) -> Void = { finished in
+                if decided.claim() { continuation.resume(returning: finished) }
+            }
+            Task {
+                await task.value
+                decide(true)
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                decide(false)
+            }
+        }
     }
 
     /// Journals `request` and returns once it is committed; a repeated
@@ -149,4 +160,11 @@ public final class DurableDelivery: Sendable {
                 message: "payload is \(request.payload.count) bytes; durable deliveries take at most \(settings.maxPayloadBytes)")
         }
     }
+}
+
+/// True for the first caller of `claim()` only: which of two racers answers.
+private final class FirstClaim: Sendable {
+    private let taken = Atomic<Bool>(false)
+
+    func claim() -> Bool { !taken.exchange(true, ordering: .acquiringAndReleasing) }
 }

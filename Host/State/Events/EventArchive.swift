@@ -97,7 +97,7 @@ public final class EventArchive: Sendable {
     /// Archived events with an id greater than `after`, oldest first, at most
     /// `limit`, across runs; only `kinds` when given.
     public func events(after: Int64 = 0, limit: Int = 1000, kinds: Set<HostEvent.Kind>? = nil) throws(StateError) -> [StoredEvent] {
-        var sql = "SELECT id, run_id, body FROM events WHERE id > ?"
+        var sql = "SELECT id, run_id, sequence, time, kind, subject, reason, details FROM events WHERE id > ?"
         var values: [(any DatabaseValueConvertible)?] = [after]
         if let kinds {
             guard !kinds.isEmpty else { return [] }
@@ -107,18 +107,29 @@ public final class EventArchive: Sendable {
         sql += " ORDER BY id LIMIT ?"
         values.append(max(0, limit))
         let arguments = StatementArguments(values)
-        let path = database.path
-        return try database.readNow("read archived events") { db in
-            let decoder = JSONDecoder()
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row -> StoredEvent in
-                let body: String = row["body"]
-                do {
-                    return StoredEvent(id: row["id"], runID: row["run_id"], event: try decoder.decode(HostEvent.self, from: Data(body.utf8)))
-                } catch {
-                    throw StateError(code: .unreadable, message: "archived event \(row["id"] as Int64) in \(path) cannot be decoded: \(error)")
-                }
-            }
+        let rows = try database.readNow("read archived events") { db in try Row.fetchAll(db, sql: sql, arguments: arguments) }
+        // HostEvent keeps its initialiser to the core, so rows come back through its
+        // Codable form: one JSON array, decoded at once.
+        var text = "["
+        for (index, row) in rows.enumerated() {
+            if index > 0 { text += "," }
+            text += "{\"sequence\":\(row["sequence"] as Int64),\"time\":\(row["time"] as Double),\"kind\":"
+            Self.appendQuoted(row["kind"] as String, to: &text)
+            text += ",\"subject\":"
+            Self.appendQuoted(row["subject"] as String, to: &text)
+            text += ",\"reason\":"
+            Self.appendQuoted(row["reason"] as String, to: &text)
+            text += ",\"details\":" + (row["details"] as String) + "}"
         }
+        text += "]"
+        let events: [HostEvent]
+        do {
+            events = try JSONDecoder().decode([HostEvent].self, from: Data(text.utf8))
+        } catch {
+            let range = rows.isEmpty ? "" : " (ids \(rows.first!["id"] as Int64)...\(rows.last!["id"] as Int64))"
+            throw StateError(code: .unreadable, message: "archived events in \(database.path)\(range) cannot be read back: \(error)")
+        }
+        return zip(rows, events).map { row, event in StoredEvent(id: row["id"], runID: row["run_id"], event: event) }
     }
 
     // MARK: - Writing
@@ -162,22 +173,49 @@ public final class EventArchive: Sendable {
     }
 
     private func insert(_ events: [HostEvent], runID: Int64, in db: Database) throws -> Int {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         let statement = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO events (run_id, sequence, time, kind, subject, body) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO events (run_id, sequence, time, kind, subject, reason, details) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         var inserted = 0
         for event in events {
-            let body = String(decoding: try encoder.encode(event), as: UTF8.self)
             try statement.execute(arguments: [runID, Int64(event.sequence), event.time.secondsSince1970,
-                                              event.kind.rawValue, event.subject, body])
+                                              event.kind.rawValue, event.subject, event.reason, Self.json(event.details)])
             // A repeat (backlog and sink both saw it) changes nothing, and is not projected twice.
             guard db.changesCount > 0 else { continue }
             inserted += 1
             for projection in projections { try projection.apply(event, in: db) }
         }
         return inserted
+    }
+
+    /// `details` as a JSON object; most events have none or a few, and this
+    /// runs for every event of a storm, so it skips the encoder's machinery.
+    static func json(_ details: [String: String]) -> String {
+        guard !details.isEmpty else { return "{}" }
+        var text = "{"
+        for (index, key) in details.keys.sorted().enumerated() {
+            if index > 0 { text += "," }
+            appendQuoted(key, to: &text)
+            text += ":"
+            appendQuoted(details[key]!, to: &text)
+        }
+        return text + "}"
+    }
+
+    static func appendQuoted(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
     }
 
     /// Deletes the oldest events past the retention limit, every thousand or so inserts.

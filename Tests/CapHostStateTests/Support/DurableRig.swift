@@ -1,0 +1,74 @@
+import CapHostCore
+import CapHostState
+import CapHostTestSupport
+import Foundation
+import Logging
+import MetricsTestKit
+
+/// A host with recorder providers, a state database and a durable engine on
+/// it, with settings fast enough for tests and metrics of its own.
+struct DurableRig: Sendable {
+    let test: TestHost
+    let database: StateDatabase
+    let journal: DeliveryJournal
+    let engine: DurableDelivery
+    let metrics: TestMetrics
+
+    static func settings(workers: Int = 4, maxAttempts: Int = 6) -> DurableSettings {
+        var settings = DurableSettings()
+        settings.workers = workers
+        settings.maxAttempts = maxAttempts
+        settings.initialBackoff = .milliseconds(10)
+        settings.maxBackoff = .milliseconds(40)
+        settings.attemptTimeout = .seconds(10)
+        settings.stopTimeout = .seconds(2)
+        return settings
+    }
+
+    /// Loads `recorders` into a new host, opens the database in `directory` and starts the engine.
+    static func start(_ recorders: [Recorder], in directory: StateDirectory,
+                      settings: DurableSettings = DurableRig.settings()) async throws -> DurableRig {
+        let test = try TestHost()
+        for recorder in recorders { try await recorder.load(into: test) }
+        let database = try directory.open()
+        let journal = DeliveryJournal(database: database)
+        let metrics = TestMetrics()
+        let engine = DurableDelivery(host: test.host, journal: journal, settings: settings, logger: quietLogger,
+                                     metricsFactory: metrics)
+        try await engine.start()
+        return DurableRig(test: test, database: database, journal: journal, engine: engine, metrics: metrics)
+    }
+
+    /// Submits one `record` call to the recorder slot with `key` and payload `{"n":index}`.
+    @discardableResult
+    func submit(_ index: Int, key: String?, target: CapabilityReference = .slot(Recorder.slot),
+                method: String = "record") async throws -> DeliverySubmission {
+        try await engine.submit(DeliveryRequest(target: target, method: method, payload: Array(#"{"n":\#(index)}"#.utf8),
+                                                idempotencyKey: key))
+    }
+
+    /// Waits until nothing is pending or in flight in the journal.
+    func drained(timeout: Duration = .seconds(30)) async -> Bool {
+        await eventually(timeout: timeout) { ((try? await journal.depth()) ?? 1) == 0 }
+    }
+
+    func counter(_ outcome: String) -> Int64 {
+        (try? metrics.expectCounter("caphost_durable_deliveries_total", [("outcome", outcome)]).totalValue) ?? 0
+    }
+
+    func depthGauge() -> Double? {
+        try? metrics.expectGauge("caphost_durable_queue_depth").lastValue
+    }
+
+    func stop() async {
+        await engine.stop()
+        await test.stop()
+    }
+}
+
+/// A logger that stays silent unless CAPHOST_TEST_LOG is set (as TestHost's does).
+let quietLogger: Logger = {
+    var logger = Logger(label: "caphost.state.test")
+    logger.logLevel = ProcessInfo.processInfo.environment["CAPHOST_TEST_LOG"] != nil ? .debug : .critical
+    return logger
+}()
