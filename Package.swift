@@ -205,6 +205,7 @@ let package = Package(
             name: "CapHostStateTests",
             dependencies: [
                 "CapHostState", "CapHostTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             path: "Tests/CapHostStateTests"

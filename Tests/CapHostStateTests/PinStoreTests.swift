@@ -8,6 +8,16 @@ import Testing
 @Suite(.serialized) struct PinStoreTests {
     let slot = SlotKey(domain: "adapter", category: "bench")
 
+    /// A host whose events are archived (with pins) in `directory`'s database.
+    private func archivedHost(in directory: StateDirectory) throws -> (TestHost, EventArchive, PinStore) {
+        let database = try directory.open()
+        let pins = PinStore(database: database)
+        let test = try TestHost()
+        let archive = EventArchive(database: database, pins: pins, logger: quietLogger)
+        try archive.attach(to: test.host)
+        return (test, archive, pins)
+    }
+
     private func loadProviders(into test: TestHost) async throws {
         try await test.load("noop.c", as: "a.so", defines: providerDefines(name: "a", provider: "a", priority: 10))
         try await test.load("noop.c", as: "b.so", defines: providerDefines(name: "b", provider: "b", priority: 0))
@@ -16,11 +26,7 @@ import Testing
     @Test func aPinIsRestoredIntoTheNextHostBeforeItsPluginsLoad() async throws {
         let directory = try StateDirectory()
         defer { directory.remove() }
-        let firstDatabase = try directory.open()
-        let firstPins = PinStore(database: firstDatabase)
-        let first = try TestHost()
-        let firstArchive = EventArchive(database: firstDatabase, pins: firstPins)
-        try firstArchive.attach(to: first.host)
+        let (first, firstArchive, firstPins) = try archivedHost(in: directory)
         try await loadProviders(into: first)
         #expect(first.host.resolve(slot)?.provider == "a", "a wins on priority")
         await first.host.pin(slot, to: "b")
@@ -30,11 +36,7 @@ import Testing
         // Abandoned without close(): the pin is already committed with its event.
         await first.stop()
 
-        let database = try directory.open()
-        let pins = PinStore(database: database)
-        let second = try TestHost()
-        let archive = EventArchive(database: database, pins: pins)
-        try archive.attach(to: second.host)
+        let (second, archive, pins) = try archivedHost(in: directory)
         let restored = try await pins.restore(into: second.host)
         #expect(restored == stored)
         try await loadProviders(into: second)
@@ -50,11 +52,7 @@ import Testing
     @Test func unpinAndSwapForgetThePin() async throws {
         let directory = try StateDirectory()
         defer { directory.remove() }
-        let database = try directory.open()
-        let pins = PinStore(database: database)
-        let test = try TestHost()
-        let archive = EventArchive(database: database, pins: pins)
-        try archive.attach(to: test.host)
+        let (test, archive, pins) = try archivedHost(in: directory)
         try await loadProviders(into: test)
 
         await test.host.pin(slot, to: "b")

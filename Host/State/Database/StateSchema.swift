@@ -34,8 +34,7 @@ enum StateSchema {
                     time REAL NOT NULL,
                     kind TEXT NOT NULL,
                     subject TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    details TEXT NOT NULL,
+                    body TEXT NOT NULL,
                     UNIQUE (run_id, sequence)
                 )
                 """)
@@ -86,6 +85,32 @@ enum StateSchema {
                 )
                 """)
             try db.execute(sql: "CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at, seq)")
+        }
+        migrator.registerMigration("v2: events keep reason and details as columns") { db in
+            // v1 kept each event as one JSON document; encoding it cost the writer most of its
+            // time in a swap storm. Rows written by v1 are carried over.
+            try db.execute(sql: """
+                CREATE TABLE events_v2 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    sequence INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    kind TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    details TEXT NOT NULL,
+                    UNIQUE (run_id, sequence)
+                )
+                """)
+            try db.execute(sql: """
+                INSERT INTO events_v2 (id, run_id, sequence, time, kind, subject, reason, details)
+                SELECT id, run_id, sequence, time, kind, subject, COALESCE(json_extract(body, '$.reason'), ''),
+                       COALESCE(json_extract(body, '$.details'), '{}')
+                FROM events
+                """)
+            try db.execute(sql: "DROP TABLE events")
+            try db.execute(sql: "ALTER TABLE events_v2 RENAME TO events")
+            try db.execute(sql: "CREATE INDEX events_by_kind ON events(kind, id)")
         }
         return migrator
     }()

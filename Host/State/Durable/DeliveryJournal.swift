@@ -47,15 +47,16 @@ public final class DeliveryJournal: Sendable {
         let id = UUID().uuidString.lowercased()
         let now = WallClockTime.now.secondsSince1970
         return try await database.writeSynced("journal a delivery") { db in
-            if let existing = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE idempotency_key = ?", arguments: [key]) {
-                return DeliverySubmission(record: try Self.record(from: existing), created: false)
-            }
+            // ON CONFLICT: another process on the same file may journal the same key
+            // between our look and our insert; the key's first delivery wins either way.
             try db.execute(sql: """
                 INSERT INTO deliveries (id, idempotency_key, target, method, payload, state, created_at, updated_at, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                ON CONFLICT (idempotency_key) DO NOTHING
                 """, arguments: [id, key, request.target.description, request.method, Data(request.payload), now, now, now])
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id])!
-            return DeliverySubmission(record: try Self.record(from: row), created: true)
+            let created = db.changesCount > 0
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE idempotency_key = ?", arguments: [key])!
+            return DeliverySubmission(record: try Self.record(from: row), created: created)
         }
     }
 

@@ -50,16 +50,23 @@ public final class DurableDelivery: Sendable {
     public var depth: Int { state.withLock { $0.depth } }
 
     /// Replays what an earlier run left unfinished (`inFlight` → `pending`),
-    /// prunes old finished rows, and starts delivering. Calling it again does nothing.
+    /// prunes old finished rows, and starts delivering. Calling it again does
+    /// nothing; after a failure (the database) it may be called again.
     public func start() async throws(StateError) {
         guard state.withLock({ state -> Bool in
             guard state.phase == .idle else { return false }
             state.phase = .running
             return true
         }) else { return }
-        let requeued = try await journal.requeueInFlight()
-        let pruned = try await journal.pruneFinished(before: WallClockTime(secondsSince1970: WallClockTime.now.secondsSince1970 - settings.retainFinished.seconds))
-        let depth = try await journal.depth()
+        let requeued: Int, pruned: Int, depth: Int
+        do {
+            requeued = try await journal.requeueInFlight()
+            pruned = try await journal.pruneFinished(before: WallClockTime(secondsSince1970: WallClockTime.now.secondsSince1970 - settings.retainFinished.seconds))
+            depth = try await journal.depth()
+        } catch {
+            state.withLock { $0.phase = .idle }
+            throw error
+        }
         state.withLock { $0.depth = depth }
         metrics.depth.record(depth)
         if requeued > 0 { logger.notice("durable: replaying \(requeued) delivery(ies) left in flight by the previous run") }

@@ -16,8 +16,8 @@ public struct DurableSettings: Sendable {
     public var stopTimeout: Duration = .seconds(5)
     /// Largest payload `submit` journals.
     public var maxPayloadBytes = 16 << 20
-    /// Delivered and dead rows older than this are deleted (their keys may
-    /// then be used again).
+    /// Delivered and dead rows older than this are deleted at each `start()`
+    /// (their keys may then be used again).
     public var retainFinished: Duration = .seconds(7 * 86_400)
 
     public init() {}
