@@ -81,6 +81,7 @@ let package = Package(
                 "CapHostCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Host/State"
         ),
@@ -210,7 +211,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CapHostStateTests",
-            dependencies: ["CapHostState", "CapHostTestSupport"],
+            dependencies: [
+                "CapHostState", "CapHostTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             path: "Tests/CapHostStateTests"
         ),
         .testTarget(
