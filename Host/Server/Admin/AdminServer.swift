@@ -1,4 +1,5 @@
 import CapHostCore
+import CapHostState
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -17,11 +18,12 @@ public struct AdminServer: Sendable {
         public let readiness: Readiness
         public let streams: EventStreams
         public let metrics: HostMetricsCollector
+        public let deliveries: DurableDelivery?
         /// Routes added by other parts of the runtime (durable deliveries, MCP); `/v1…` and `/mcp` need the token.
         public let protectedRoutes: [@Sendable (RouterGroup<BasicRequestContext>) -> Void]
 
         public init(host: CapabilityHost, settings: AdminAPISettings, token: APIToken, readiness: Readiness,
-                    streams: EventStreams, metrics: HostMetricsCollector,
+                    streams: EventStreams, metrics: HostMetricsCollector, deliveries: DurableDelivery? = nil,
                     protectedRoutes: [@Sendable (RouterGroup<BasicRequestContext>) -> Void] = []) {
             self.host = host
             self.settings = settings
@@ -29,6 +31,7 @@ public struct AdminServer: Sendable {
             self.readiness = readiness
             self.streams = streams
             self.metrics = metrics
+            self.deliveries = deliveries
             self.protectedRoutes = protectedRoutes
         }
     }
@@ -52,13 +55,15 @@ public struct AdminServer: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
         router.add(middleware: BearerTokenMiddleware(token: parts.token))
-        let admin = AdminContext(host: parts.host, settings: parts.settings, readiness: parts.readiness)
+        let admin = AdminContext(host: parts.host, settings: parts.settings, readiness: parts.readiness,
+                                 deliveries: parts.deliveries)
         HealthRoutes.add(to: router, admin)
         let v1 = router.group("v1")
         CatalogRoutes.add(to: v1, admin)
         ControlRoutes.add(to: v1, admin)
         InvokeRoutes.add(to: v1, admin)
         EventRoutes.add(to: v1, admin, streams: parts.streams)
+        DurableInvocation.addRoutes(to: v1, admin)
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: parts.metrics.render())))

@@ -1,4 +1,5 @@
 import CapHostCore
+import CapHostState
 import Synchronization
 
 /// What the admin routes serve from: the host and the parts around it.
@@ -6,6 +7,8 @@ struct AdminContext: Sendable {
     let host: CapabilityHost
     let settings: AdminAPISettings
     let readiness: Readiness
+    /// The durable delivery engine, when the host has a state store.
+    let deliveries: DurableDelivery?
 }
 
 /// Whether the host finished its first scan of plugins.d (for `/readyz`).
