@@ -15,7 +15,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let recorder = try FixturePlugins.build("recorder.c", defines: ["CAP_CATEGORY": FixturePlugins.quoted("journal")])
         try FixturePlugins.install(recorder, into: plugins, as: "librecorder.so")
-        try Data(#"{"record_file": "\#(records)", "delay_ms": 15}"#.utf8).write(to: URL(fileURLWithPath: plugins + "/librecorder.json"))
+        try Data(#"{"record_file": "\#(records)", "delay_ms": 40}"#.utf8).write(to: URL(fileURLWithPath: plugins + "/librecorder.json"))
 
         // First run: a batch of durable calls, then SIGKILL while deliveries are under way.
         let first = try ServeProcess(pluginsDirectory: plugins, stateDirectory: state)
