@@ -168,6 +168,10 @@ let package = Package(
             dependencies: [
                 "CapHostCore", "CCapHostSupport", "CapPluginABI",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Host/Bench"
         ),
