@@ -1,4 +1,5 @@
 import CapHostCore
+import CapHostMCP
 import CapHostState
 import Hummingbird
 import HummingbirdCore
@@ -19,12 +20,14 @@ public struct AdminServer: Sendable {
         public let streams: EventStreams
         public let metrics: HostMetricsCollector
         public let deliveries: DurableDelivery?
+        /// MCP over streamable HTTP at `/mcp`, when served.
+        public let mcp: MCPHTTPEndpoint?
         /// Routes added by other parts of the runtime (durable deliveries, MCP); `/v1…` and `/mcp` need the token.
         public let protectedRoutes: [@Sendable (RouterGroup<BasicRequestContext>) -> Void]
 
         public init(host: CapabilityHost, settings: AdminAPISettings, token: APIToken, readiness: Readiness,
                     streams: EventStreams, metrics: HostMetricsCollector, deliveries: DurableDelivery? = nil,
-                    protectedRoutes: [@Sendable (RouterGroup<BasicRequestContext>) -> Void] = []) {
+                    mcp: MCPHTTPEndpoint? = nil, protectedRoutes: [@Sendable (RouterGroup<BasicRequestContext>) -> Void] = []) {
             self.host = host
             self.settings = settings
             self.token = token
@@ -32,6 +35,7 @@ public struct AdminServer: Sendable {
             self.streams = streams
             self.metrics = metrics
             self.deliveries = deliveries
+            self.mcp = mcp
             self.protectedRoutes = protectedRoutes
         }
     }
@@ -68,6 +72,7 @@ public struct AdminServer: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: parts.metrics.render())))
         }
+        if let mcp = parts.mcp { MCPRoutes.add(to: router, endpoint: mcp, maxBodyBytes: parts.settings.maxRequestBytes) }
         let protected = router.group()
         for add in parts.protectedRoutes { add(protected) }
         return router

@@ -21,6 +21,7 @@ struct HostLifecycleService: Service {
         }
         runtime.metrics.start()
         await runtime.host.start()
+        runtime.mcp?.start()
         do throws(StateError) {
             try await runtime.deliveries.start()
         } catch {
@@ -35,6 +36,7 @@ struct HostLifecycleService: Service {
         try? await gracefulShutdown()
 
         runtime.readiness.markNotReady()
+        runtime.mcp?.stop()
         await runtime.deliveries.stop()
         await runtime.host.stop(drainTimeout: runtime.settings.drainTimeout)
         runtime.scores.stop()

@@ -1,4 +1,5 @@
 import CapHostCore
+import CapHostMCP
 import CapHostState
 import Foundation
 import Hummingbird
@@ -23,6 +24,9 @@ public final class HostRuntime: Sendable {
     let scores: ScoreHistory
     let streams = EventStreams()
     let metrics: HostMetricsCollector
+    /// MCP tools over the host (served at `/mcp`; `caphost mcp` serves stdio on its own).
+    let mcp: MCPServer?
+    let mcpEndpoint: MCPHTTPEndpoint?
     let logger: Logger
     private let group = Mutex<ServiceGroup?>(nil)
     private let listening: AsyncStream<RuntimeEndpoints>
@@ -46,16 +50,25 @@ public final class HostRuntime: Sendable {
         self.deliveries = DurableDelivery(host: host, journal: DeliveryJournal(database: database),
                                           settings: settings.durable, logger: logger)
         self.metrics = HostMetricsCollector(host: host)
+        if settings.mcpEnabled {
+            let server = MCPServer(host: host, logger: logger)
+            self.mcp = server
+            self.mcpEndpoint = MCPHTTPEndpoint(server: server)
+        } else {
+            self.mcp = nil
+            self.mcpEndpoint = nil
+        }
         (listening, listeningContinuation) = AsyncStream<RuntimeEndpoints>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Serves until SIGTERM/SIGINT or `shutdown()`, then stops gracefully.
     public func run() async throws {
         let parts = AdminServer.Parts(host: host, settings: settings.http, token: token, readiness: readiness,
-                                      streams: streams, metrics: metrics, deliveries: deliveries)
+                                      streams: streams, metrics: metrics, deliveries: deliveries, mcp: mcpEndpoint)
         let application = try AdminServer.application(parts, logger: logger) { [self] port in
-            let endpoints = RuntimeEndpoints(url: "\(settings.http.tlsCertificatePath == nil ? "http" : "https")://\(Self.urlHost(settings.http.address)):\(port)",
-                                             grpc: nil, mcp: nil, pid: getpid(), startedAt: Date().timeIntervalSince1970)
+            let url = "\(settings.http.tlsCertificatePath == nil ? "http" : "https")://\(Self.urlHost(settings.http.address)):\(port)"
+            let endpoints = RuntimeEndpoints(url: url, grpc: nil, mcp: mcpEndpoint == nil ? nil : url + "/mcp",
+                                             pid: getpid(), startedAt: Date().timeIntervalSince1970)
             do {
                 try endpoints.write(stateDirectory: settings.host.stateDirectory)
             } catch {
@@ -70,7 +83,7 @@ public final class HostRuntime: Sendable {
         let services: [any Service] = [
             HostLifecycleService(runtime: self),
             application,
-            ShutdownAnnouncer(readiness: readiness, streams: streams),
+            ShutdownAnnouncer(readiness: readiness, streams: streams, mcp: mcpEndpoint),
         ]
         let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

@@ -7,6 +7,8 @@ public struct RuntimeSettings: Sendable {
     public var host: HostConfiguration
     public var http = AdminAPISettings()
     public var durable = DurableSettings()
+    /// Serve MCP (streamable HTTP) at `/mcp`.
+    public var mcpEnabled = true
     /// How long shutdown waits for in-flight calls on each plugin.
     public var drainTimeout: Duration = .seconds(10)
     /// How often every provider's score is written to the state database.
