@@ -49,11 +49,7 @@ public final class AdapterRegistryServer: Sendable {
         let address: GRPCNIOTransportCore.SocketAddress = listenAddress.isIPv6
             ? .ipv6(host: listenAddress.host, port: settings.port)
             : .ipv4(host: listenAddress.host, port: settings.port)
-        let security: HTTP2ServerTransport.Posix.TransportSecurity = settings.tls.map { files in
-            .tls(certificateChain: [.file(path: files.certificateChainPath, format: .pem)],
-                 privateKey: .file(path: files.privateKeyPath, format: .pem))
-        } ?? .plaintext
-        let transport = HTTP2ServerTransport.Posix(address: address, transportSecurity: security)
+        let transport = HTTP2ServerTransport.Posix(address: address, transportSecurity: Self.security(settings.tls))
 
         let service = AdapterRegistryService(host: host, serviceName: settings.serviceName, logger: logger)
         var interceptors: [any ServerInterceptor] = [CallMetricsInterceptor(factory: metricsFactory ?? MetricsSystem.factory)]
@@ -61,10 +57,12 @@ public final class AdapterRegistryServer: Sendable {
         self.server = GRPCServer(transport: transport, services: [service], interceptors: interceptors)
     }
 
-    /// Binds and serves until the calling task is cancelled or
-    /// `beginGracefulShutdown()` is called. Returns at once when shut down before
-    /// it started. Throws `AdapterRegistryServerError.couldNotServe` when the
-    /// address cannot be bound (e.g. the port is taken) or the transport fails.
+    /// Binds and serves until `beginGracefulShutdown()` is called (returns once
+    /// in-flight calls finished) or the calling task is cancelled (closes at once,
+    /// throws `CancellationError`). Returns at once when shut down before it
+    /// started. Throws `AdapterRegistryServerError.couldNotServe` when the address
+    /// cannot be bound (e.g. the port is taken) or the transport fails, and
+    /// `alreadyStarted` when called a second time.
     public func run() async throws {
         let start = lifecycle.withLock { state -> Result<Bool, AdapterRegistryServerError> in
             switch state {
@@ -91,18 +89,22 @@ public final class AdapterRegistryServer: Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await server.serve() }
                 group.addTask {
-                    // Resolves once the socket is bound; nil-ish (throws) when listening
-                    // failed, and serve() reports why.
+                    // Resolves once the socket is bound; throws when binding failed,
+                    // and then serve() throws why.
                     guard let address = try? await server.transport.listeningAddress,
                           let (host, port) = Self.hostAndPort(address) else { return }
                     bound.bind(host: host, port: port)
                     logger.info("gRPC AdapterRegistry listening", metadata: [
                         "address": "\(host):\(port)", "service": "\(settings.serviceName)",
-                        "tls": "\(settings.tls != nil)", "token": "\(settings.token != nil ? "required" : "none")",
+                        "tls": "\(Self.tlsMode(settings.tls))", "token": "\(settings.token == nil ? "none" : "required")",
                     ])
                 }
             }
         } catch {
+            if Task.isCancelled {
+                bound.end(CancellationError())
+                throw CancellationError()
+            }
             let failure = AdapterRegistryServerError.couldNotServe(
                 address: "\(listenAddress.host):\(settings.port)", reason: Self.reason(error))
             bound.end(failure)
@@ -130,6 +132,22 @@ public final class AdapterRegistryServer: Sendable {
     /// the reason when binding failed, or `notListening` once stopped.
     public func listeningAddress() async throws -> (host: String, port: Int) {
         try await bound.wait()
+    }
+
+    private static func security(_ files: AdapterRegistrySettings.TLSFiles?) -> HTTP2ServerTransport.Posix.TransportSecurity {
+        guard let files else { return .plaintext }
+        return .tls(certificateChain: [.file(path: files.certificateChainPath, format: .pem)],
+                    privateKey: .file(path: files.privateKeyPath, format: .pem)) { tls in
+            guard let authority = files.clientCertificateAuthorityPath else { return }
+            // Clients are identified by certificate, not by name: no hostname to check.
+            tls.clientCertificateVerification = .noHostnameVerification
+            tls.trustRoots = .certificates([.file(path: authority, format: .pem)])
+        }
+    }
+
+    private static func tlsMode(_ files: AdapterRegistrySettings.TLSFiles?) -> String {
+        guard let files else { return "off" }
+        return files.clientCertificateAuthorityPath == nil ? "on" : "mutual"
     }
 
     private static func hostAndPort(_ address: GRPCNIOTransportCore.SocketAddress) -> (String, Int)? {

@@ -11,7 +11,7 @@ import SwiftProtobuf
 /// `/<package>.AdapterRegistry/ListAdapters`.
 struct AdapterRegistryService: RegistrableRPCService {
     /// The four unary methods, by their wire names.
-    enum Method: String, CaseIterable, Sendable {
+    enum Method: String, Sendable {
         case listAdapters = "ListAdapters"
         case getAdapter = "GetAdapter"
         case healthCheck = "HealthCheck"
@@ -22,10 +22,6 @@ struct AdapterRegistryService: RegistrableRPCService {
     /// `<package>.AdapterRegistry`.
     let serviceName: String
     let logger: Logger
-
-    var descriptors: [GRPCCore.MethodDescriptor] {
-        Method.allCases.map { descriptor(for: $0) }
-    }
 
     func descriptor(for method: Method) -> GRPCCore.MethodDescriptor {
         GRPCCore.MethodDescriptor(fullyQualifiedService: serviceName, method: method.rawValue, type: .unary)

@@ -16,6 +16,9 @@ extension AdapterRegistrySettings {
         if let tls {
             try Self.checkReadable(tls.certificateChainPath, setting: "TLS certificate chain")
             try Self.checkReadable(tls.privateKeyPath, setting: "TLS private key")
+            if let authority = tls.clientCertificateAuthorityPath {
+                try Self.checkReadable(authority, setting: "TLS client certificate authority")
+            }
         }
         return listenAddress
     }

@@ -34,17 +34,23 @@ public struct AdapterRegistrySettings: Sendable, Hashable {
         self.tls = tls
     }
 
-    /// The server's certificate chain and private key, both PEM files.
+    /// The server's certificate chain and private key, both PEM files, and
+    /// optionally the authority client certificates must be signed by (mutual
+    /// TLS, as the seed's registry on 8680 used).
     public struct TLSFiles: Sendable, Hashable {
         /// PEM file with the server certificate first, then any intermediates.
         public var certificateChainPath: String
         /// PEM file with the certificate's private key.
         public var privateKeyPath: String
+        /// PEM file with the certificates that sign client certificates; when
+        /// set, a client without a certificate signed by one of them cannot connect.
+        public var clientCertificateAuthorityPath: String?
 
-        /// Names the two PEM files.
-        public init(certificateChainPath: String, privateKeyPath: String) {
+        /// Names the PEM files.
+        public init(certificateChainPath: String, privateKeyPath: String, clientCertificateAuthorityPath: String? = nil) {
             self.certificateChainPath = certificateChainPath
             self.privateKeyPath = privateKeyPath
+            self.clientCertificateAuthorityPath = clientCertificateAuthorityPath
         }
     }
 

@@ -1,10 +1,11 @@
 import GRPCCore
 import Metrics
 
-/// Counts every call the registry answers in `caphost_grpc_requests_total`,
+/// Counts every call to the registry's methods in `caphost_grpc_requests_total`,
 /// by method and final status code (`OK`, `NOT_FOUND`, `UNAUTHENTICATED` … as
 /// gRPC spells them). Runs first in the pipeline, so calls refused by the
-/// token check are counted too.
+/// token check are counted too. Calls to methods the server does not have
+/// (another package, a typo) never reach an interceptor and are not counted.
 struct CallMetricsInterceptor: ServerInterceptor {
     static let counterLabel = "caphost_grpc_requests_total"
 
