@@ -113,6 +113,7 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Host/Server/GRPC",
             exclude: ["Proto"]
@@ -233,7 +234,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CapHostGRPCTests",
-            dependencies: ["CapHostGRPC", "CapHostTestSupport"],
+            dependencies: [
+                "CapHostGRPC", "CapHostTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             path: "Tests/CapHostGRPCTests"
         ),
         .testTarget(
