@@ -23,7 +23,7 @@ final class ServeLauncher: @unchecked Sendable {
         }
         self.stateDirectory = stateDirectory
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve", "--plugins-dir", pluginsDirectory, "--state-dir", stateDirectory, "--port", "0",
+        process.arguments = ["serve", "--plugins-dir", pluginsDirectory, "--state-dir", stateDirectory, "--port", "0", "--grpc-port", "0",
                              "--log-level", "error"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -40,6 +40,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port of the admin API (0 picks a free one; server.json tells which).")
     var port = 7070
 
+    @Option(help: "Port of the gRPC AdapterRegistry on the same address (0 picks a free one).")
+    var grpcPort = 8679
+
+    @Flag(help: "Do not serve the gRPC AdapterRegistry.")
+    var noGrpc = false
+
+    @Flag(help: "Do not serve MCP at /mcp.")
+    var noMcp = false
+
     @Flag(help: "Load plugins without probing them in a child process first.")
     var noProbe = false
 
@@ -58,6 +67,13 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = RuntimeSettings(host: host)
         settings.http.address = address
         settings.http.port = port
+        if noGrpc {
+            settings.grpc = nil
+        } else {
+            settings.grpc?.address = address
+            settings.grpc?.port = grpcPort
+        }
+        settings.mcpEnabled = !noMcp
         try await Self.serve(settings)
     }
 

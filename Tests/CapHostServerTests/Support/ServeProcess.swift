@@ -24,7 +24,7 @@ final class ServeProcess: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         try? log.seekToEnd()
         process.executableURL = URL(fileURLWithPath: FixturePlugins.buildProductsDirectory + "/caphost")
-        process.arguments = ["serve", "--plugins-dir", pluginsDirectory, "--state-dir", stateDirectory, "--port", "0",
+        process.arguments = ["serve", "--plugins-dir", pluginsDirectory, "--state-dir", stateDirectory, "--port", "0", "--grpc-port", "0",
                              "--log-level", "info"] + arguments
         process.standardOutput = log
         process.standardError = log

@@ -1,4 +1,5 @@
 import CapHostCore
+import CapHostGRPC
 import CapHostMCP
 import CapHostState
 import Foundation
@@ -27,6 +28,8 @@ public final class HostRuntime: Sendable {
     /// MCP tools over the host (served at `/mcp`; `caphost mcp` serves stdio on its own).
     let mcp: MCPServer?
     let mcpEndpoint: MCPHTTPEndpoint?
+    /// The gRPC AdapterRegistry over the host's catalog, when served.
+    let registry: AdapterRegistryServer?
     let logger: Logger
     private let group = Mutex<ServiceGroup?>(nil)
     private let listening: AsyncStream<RuntimeEndpoints>
@@ -58,6 +61,12 @@ public final class HostRuntime: Sendable {
             self.mcp = nil
             self.mcpEndpoint = nil
         }
+        if var grpc = settings.grpc {
+            if settings.grpcRequiresToken && grpc.token == nil { grpc.token = token.value }
+            self.registry = try AdapterRegistryServer(host: host, settings: grpc, logger: logger)
+        } else {
+            self.registry = nil
+        }
         (listening, listeningContinuation) = AsyncStream<RuntimeEndpoints>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -67,7 +76,11 @@ public final class HostRuntime: Sendable {
                                       streams: streams, metrics: metrics, deliveries: deliveries, mcp: mcpEndpoint)
         let application = try AdminServer.application(parts, logger: logger) { [self] port in
             let url = "\(settings.http.tlsCertificatePath == nil ? "http" : "https")://\(Self.urlHost(settings.http.address)):\(port)"
-            let endpoints = RuntimeEndpoints(url: url, grpc: nil, mcp: mcpEndpoint == nil ? nil : url + "/mcp",
+            var grpc: String?
+            if let registry = self.registry, let bound = try? await registry.listeningAddress() {
+                grpc = "\(Self.urlHost(bound.host)):\(bound.port)"
+            }
+            let endpoints = RuntimeEndpoints(url: url, grpc: grpc, mcp: mcpEndpoint == nil ? nil : url + "/mcp",
                                              pid: getpid(), startedAt: Date().timeIntervalSince1970)
             do {
                 try endpoints.write(stateDirectory: settings.host.stateDirectory)
@@ -80,8 +93,9 @@ public final class HostRuntime: Sendable {
         }
         // Shut down in reverse order: first announce (not ready, end streams),
         // then stop serving HTTP (in-flight requests finish), then the host.
-        let services: [any Service] = [
-            HostLifecycleService(runtime: self),
+        var services: [any Service] = [HostLifecycleService(runtime: self)]
+        if let registry { services.append(AdapterRegistryService(server: registry)) }
+        services += [
             application,
             ShutdownAnnouncer(readiness: readiness, streams: streams, mcp: mcpEndpoint),
         ]

@@ -1,4 +1,5 @@
 import CapHostCore
+import CapHostGRPC
 import CapHostState
 
 /// Everything a running host needs beyond the core: where the API listens,
@@ -7,6 +8,10 @@ public struct RuntimeSettings: Sendable {
     public var host: HostConfiguration
     public var http = AdminAPISettings()
     public var durable = DurableSettings()
+    /// The gRPC AdapterRegistry (nil: not served). Its token, when nil, is the API token.
+    public var grpc: AdapterRegistrySettings? = AdapterRegistrySettings()
+    /// The gRPC registry asks for the API token (the seed's clients may not send one: then turn this off, on loopback only).
+    public var grpcRequiresToken = true
     /// Serve MCP (streamable HTTP) at `/mcp`.
     public var mcpEnabled = true
     /// How long shutdown waits for in-flight calls on each plugin.
