@@ -36,6 +36,7 @@ public final class MCPHTTPEndpoint: Sendable {
         /// Largest POST body accepted (the HTTP server may refuse earlier).
         public var maximumBodyBytes = 32 * 1024 * 1024
 
+        /// The defaults above.
         public init() {}
     }
 
@@ -43,6 +44,7 @@ public final class MCPHTTPEndpoint: Sendable {
     public let options: Options
     let sessions = Mutex<[String: MCPSession]>([:])
 
+    /// An endpoint serving `server` (start the server to have `list_changed` reach GET streams).
     public init(server: MCPServer, options: Options = Options()) {
         self.server = server
         self.options = options
