@@ -8,9 +8,10 @@ import Synchronization
 /// it gets.
 ///
 /// - `POST` carries one JSON-RPC message (or a batch, on 2025-03-26
-///   sessions). `initialize` opens a session and the response carries its
-///   `Mcp-Session-Id`; every later request must send that header (missing:
-///   400, unknown or ended: 404). Requests are answered with
+///   sessions). `initialize` always opens a new session and the response
+///   carries its `Mcp-Session-Id` (a failed initialize opens none); every
+///   later request must send that header (missing: 400, unknown, ended or
+///   idle past `sessionIdleTimeout`: 404). Requests are answered with
 ///   `application/json`, or with a one-event `text/event-stream` when the
 ///   client accepts only that (or `preferEventStream` is set and it accepts
 ///   both); notifications and responses alone get 202 and no body.
