@@ -166,6 +166,14 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
             #expect(await post(endpoint, #"{"jsonrpc":"2.0","id":2,"method":"ping"}"#, session: first).status == 404)
         }
+        try await withEndpoint({ $0.sessionIdleTimeout = .milliseconds(300) }) { endpoint, _ in
+            let busy = try await open(endpoint)
+            for _ in 0..<6 {
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(await post(endpoint, #"{"jsonrpc":"2.0","id":2,"method":"ping"}"#, session: busy).status == 200,
+                        "each request keeps the session alive")
+            }
+        }
         try await withEndpoint({ $0.maximumSessions = 2 }) { endpoint, _ in
             let oldest = try await open(endpoint)
             try await Task.sleep(for: .milliseconds(5))

@@ -5,9 +5,9 @@ import Foundation
 import Testing
 
 /// `notifications/tools/list_changed` reaches every initialized session when
-/// a load, a swap or an unload changes the tool list — and only then.
+/// a load, a swap, an upgrade or an unload changes the tool list — and only then.
 @Suite(.serialized) struct MCPListChangedTests {
-    @Test func loadsSwapsAndUnloadsAreAnnounced() async throws {
+    @Test func loadsSwapsUpgradesAndUnloadsAreAnnounced() async throws {
         let testHost = try TestHost()
         try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha", priority: 10))
         var options = MCPServer.Options()
@@ -43,11 +43,16 @@ import Testing
         try await Task.sleep(for: .milliseconds(200))
         #expect(heard.items.count == 3)
 
-        // Unloading removes the slot's tools.
-        await testHost.host.unload(file: testHost.pluginsDirectory + "/outbox.so", reason: "test", drainTimeout: .seconds(1))
+        // An upgrade (a newer version of a provider, from another file) changes the version the description names.
+        try await testHost.load("noop.c", as: "outbox-1.1.so", defines: MCPFixtures.noop(provider: "outbox", category: "notifier", version: "1.1.0"))
         try await heard.wait(for: 4)
+        #expect(try await client.tools()["adapter__notifier__echo"]?["description"]?.stringValue?.contains("(plugin outbox 1.1.0)") == true)
+
+        // Unloading removes the slot's tools.
+        await testHost.host.unload(file: testHost.pluginsDirectory + "/outbox-1.1.so", reason: "test", drainTimeout: .seconds(1))
+        try await heard.wait(for: 5)
         #expect(try await client.tools().keys.contains("adapter__notifier__echo") == false)
-        #expect(heard.items.map(\.sequence) == [1, 2, 3, 4])
+        #expect(heard.items.map(\.sequence) == [1, 2, 3, 4, 5])
 
         #expect(unheard.items.isEmpty, "a session that never sent notifications/initialized hears nothing")
         server.stop()

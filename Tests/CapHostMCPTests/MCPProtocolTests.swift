@@ -139,4 +139,38 @@ import Testing
             #expect(try await legacy.send(#"[{"jsonrpc":"2.0","method":"notifications/initialized"}]"#) == nil)
         }
     }
+
+    @Test func mutatedMessagesAlwaysGetAWellFormedAnswerOrNone() async throws {
+        try await withServer { server, _ in
+            var client = MCPTestClient(server.openSession())
+            try await client.initialize()
+            let seeds = [
+                #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"adapter__bench__echo","arguments":{"text":"x","count":2}}}"#,
+                #"{"jsonrpc":"2.0","id":"a","method":"tools/list","params":{}}"#,
+                #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"oneiric_get_adapter","arguments":{"adapter_id":"adapter:bench:alpha"}}}"#,
+                #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            ].map { Array($0.utf8) }
+            var generator = SeededGenerator(seed: 0xC0FFEE)
+            let bytes: [UInt8] = Array(#"{}[]":,0123456789-.eEtrufalsn\ "#.utf8) + [0x00, 0xFF, 0xC3]
+            var answered = 0
+            for _ in 0..<3_000 {
+                var message = seeds.randomElement(using: &generator)!
+                for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                    let index = Int.random(in: 0..<message.count, using: &generator)
+                    switch Int.random(in: 0..<3, using: &generator) {
+                    case 0: message[index] = bytes.randomElement(using: &generator)!
+                    case 1: message.remove(at: index)
+                    default: message.insert(bytes.randomElement(using: &generator)!, at: index)
+                    }
+                    if message.isEmpty { message = [0x7B] }
+                }
+                guard let reply = await client.session.receive(message) else { continue }
+                let document = try JSONValue(parsing: reply)
+                #expect(document["jsonrpc"] == "2.0")
+                #expect(document["result"] != nil || document["error"]?["code"]?.numberValue != nil, "\(document.serializedText)")
+                answered += 1
+            }
+            #expect(answered > 1_000)
+        }
+    }
 }

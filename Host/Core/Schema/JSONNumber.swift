@@ -15,12 +15,14 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
         self.exactInteger = Int64(literal)
     }
 
+    /// An integer.
     public init(_ value: Int64) {
         self.literal = String(value)
         self.double = Double(value)
         self.exactInteger = value
     }
 
+    /// An integer.
     public init(_ value: Int) { self.init(Int64(value)) }
 
     /// A number from a `Double`; a non-finite value (which JSON cannot carry) serializes as `null`.

@@ -7,6 +7,7 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     /// What was expected and what was found (`expected ':' after an object key, found '1'`).
     public let reason: String
 
+    /// An error at `offset` (0-based), `line` and `column` (1-based).
     public init(offset: Int, line: Int, column: Int, reason: String) {
         self.offset = offset
         self.line = line

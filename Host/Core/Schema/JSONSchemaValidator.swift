@@ -13,6 +13,7 @@ public final class JSONSchemaValidator: Sendable {
     public let cacheCapacity: Int
     private let cache = Mutex<[String: Result<CompiledSchema, SchemaDefinitionError>]>([:])
 
+    /// A validator keeping at most `cacheCapacity` compiled schemas and reporting at most `violationLimit` violations per payload.
     public init(cacheCapacity: Int = 1024, violationLimit: Int = 5) {
         self.cacheCapacity = max(1, cacheCapacity)
         self.violationLimit = max(1, violationLimit)

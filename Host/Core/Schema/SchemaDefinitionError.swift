@@ -5,6 +5,7 @@ public struct SchemaDefinitionError: Error, Sendable, Hashable, CustomStringConv
     public let path: String
     public let reason: String
 
+    /// A problem at `path` (a JSON pointer into the schema).
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason

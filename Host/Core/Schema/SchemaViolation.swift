@@ -9,6 +9,7 @@ public struct SchemaViolation: Sendable, Hashable, Codable, CustomStringConverti
     /// What the payload has (`number 3`, `nothing`).
     public let found: String
 
+    /// A violation at `path` (a JSON pointer into the payload).
     public init(path: String, expected: String, found: String) {
         self.path = path
         self.expected = expected

@@ -17,6 +17,7 @@ public struct JSONRPCError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Extra facts (`{"path": "/to", "expected": …}`), or nil.
     public let data: JSONValue?
 
+    /// An error with a standard code, a message and optional data.
     public init(code: Code, message: String, data: JSONValue? = nil) {
         self.code = code.rawValue
         self.message = message

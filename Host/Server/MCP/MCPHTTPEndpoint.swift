@@ -8,9 +8,10 @@ import Synchronization
 /// it gets.
 ///
 /// - `POST` carries one JSON-RPC message (or a batch, on 2025-03-26
-///   sessions). `initialize` opens a session and the response carries its
-///   `Mcp-Session-Id`; every later request must send that header (missing:
-///   400, unknown or ended: 404). Requests are answered with
+///   sessions). `initialize` always opens a new session and the response
+///   carries its `Mcp-Session-Id` (a failed initialize opens none); every
+///   later request must send that header (missing: 400, unknown, ended or
+///   idle past `sessionIdleTimeout`: 404). Requests are answered with
 ///   `application/json`, or with a one-event `text/event-stream` when the
 ///   client accepts only that (or `preferEventStream` is set and it accepts
 ///   both); notifications and responses alone get 202 and no body.
@@ -36,6 +37,7 @@ public final class MCPHTTPEndpoint: Sendable {
         /// Largest POST body accepted (the HTTP server may refuse earlier).
         public var maximumBodyBytes = 32 * 1024 * 1024
 
+        /// The defaults above.
         public init() {}
     }
 
@@ -43,6 +45,7 @@ public final class MCPHTTPEndpoint: Sendable {
     public let options: Options
     let sessions = Mutex<[String: MCPSession]>([:])
 
+    /// An endpoint serving `server` (start the server to have `list_changed` reach GET streams).
     public init(server: MCPServer, options: Options = Options()) {
         self.server = server
         self.options = options

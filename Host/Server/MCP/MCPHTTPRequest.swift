@@ -20,6 +20,7 @@ public struct MCPHTTPRequest: Sendable {
     /// The request body (POST: a JSON-RPC message or batch).
     public var body: [UInt8]
 
+    /// A request as the HTTP server received it.
     public init(method: String, accept: String? = nil, contentType: String? = nil, sessionID: String? = nil,
                 protocolVersion: String? = nil, lastEventID: String? = nil, origin: String? = nil, body: [UInt8] = []) {
         self.method = method

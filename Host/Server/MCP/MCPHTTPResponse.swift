@@ -20,6 +20,7 @@ public struct MCPHTTPResponse: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: Body
 
+    /// A response with `status`, `headers` and `body`.
     public init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty) {
         self.status = status
         self.headers = headers

@@ -8,6 +8,7 @@ public struct MCPOutboundMessage: Sendable, Hashable {
     /// The JSON-RPC message, UTF-8 JSON without a trailing newline.
     public let bytes: [UInt8]
 
+    /// Message number `sequence` of its session.
     public init(sequence: UInt64, bytes: [UInt8]) {
         self.sequence = sequence
         self.bytes = bytes

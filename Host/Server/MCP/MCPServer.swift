@@ -25,6 +25,7 @@ public final class MCPServer: Sendable {
         /// clients are told it changed (a load records several events at once).
         public var listChangedDebounce: Duration = .milliseconds(50)
 
+        /// The defaults above.
         public init() {}
     }
 
@@ -44,6 +45,7 @@ public final class MCPServer: Sendable {
     private let sessions = Mutex<[String: MCPSession]>([:])
     let tracking = Mutex(ChangeTracking())
 
+    /// A server over `host`. Call `start()` so clients hear `notifications/tools/list_changed`.
     public init(host: CapabilityHost, options: Options = Options(), validator: JSONSchemaValidator = .shared,
                 logger: Logger = Logger(label: "caphost.mcp")) {
         self.host = host
@@ -91,9 +93,11 @@ public final class MCPServer: Sendable {
         return fresh
     }
 
-    /// The tool named `name` now: looked up in the current catalog (rebuilt once if it has no such tool).
+    /// The tool named `name` now. An unknown name does not force a rebuild (the
+    /// catalog is already rebuilt whenever the host recorded an event), so a client
+    /// guessing names costs a dictionary lookup each.
     func tool(named name: String) -> MCPTool? {
-        currentCatalog().tool(named: name) ?? rebuildCatalog().tool(named: name)
+        currentCatalog().tool(named: name)
     }
 
     /// Every tool name now (for tests and diagnostics).

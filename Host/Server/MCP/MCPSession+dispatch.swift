@@ -16,17 +16,18 @@ extension MCPSession {
     }
 
     func reply(to bytes: [UInt8]) async -> JSONValue? {
-        state.withLock { $0.lastActivity = .now }
         let document: JSONValue
         do {
             document = try JSONValue(parsing: bytes)
         } catch {
+            touch()
             return JSONRPCReply.error(id: .null, .parseError(error))
         }
         return await reply(to: document)
     }
 
     func reply(to document: JSONValue) async -> JSONValue? {
+        touch()
         guard case .array(let items) = document else {
             return await handle(JSONRPCMessage(document), inBatch: false)
         }

@@ -45,6 +45,7 @@ public final class MCPSession: Sendable {
     /// When the session last received a message.
     public var lastActivity: ContinuousClock.Instant { state.withLock { $0.lastActivity } }
 
+    /// True once the session ended (`close()`, DELETE, expiry or server stop).
     public var isClosed: Bool { state.withLock { $0.closed } }
 
     /// The server's own messages for this client, from now on (plus any it
