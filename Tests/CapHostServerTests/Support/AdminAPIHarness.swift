@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CapHostCore
+import CapHostMCP
 import CapHostServer
 import CapHostTestSupport
 import Foundation
@@ -22,9 +23,26 @@ final class AdminAPIHarness: @unchecked Sendable {
 
     var host: CapabilityHost { testHost.host }
 
+    /// MCP at `/mcp`, when the harness was made with `mcp:`.
+    let mcpServer: MCPServer?
+    let mcpEndpoint: MCPHTTPEndpoint?
+
+    /// `prepare` runs on the test host before the server starts (install plugins, start the host).
     init(settings adjust: (inout AdminAPISettings) -> Void = { _ in },
-         configure: (inout HostConfiguration) -> Void = { _ in }) async throws {
+         configure: (inout HostConfiguration) -> Void = { _ in },
+         mcp: MCPHTTPEndpoint.Options? = nil,
+         prepare: (TestHost) async throws -> Void = { _ in }) async throws {
         testHost = try TestHost(configure)
+        try await prepare(testHost)
+        if let mcp {
+            let server = MCPServer(host: testHost.host, logger: Logger(label: "test.mcp") { _ in SwiftLogNoOpLogHandler() })
+            server.start()
+            mcpServer = server
+            mcpEndpoint = MCPHTTPEndpoint(server: server, options: mcp)
+        } else {
+            mcpServer = nil
+            mcpEndpoint = nil
+        }
         token = try APIToken.loadOrCreate(stateDirectory: testHost.stateDirectory)
         var settings = AdminAPISettings()
         settings.port = 0
@@ -34,7 +52,7 @@ final class AdminAPIHarness: @unchecked Sendable {
         let readiness = Readiness()
         readiness.markReady()
         let parts = AdminServer.Parts(host: testHost.host, settings: settings, token: token, readiness: readiness,
-                                      streams: streams, metrics: metrics)
+                                      streams: streams, metrics: metrics, mcp: mcpEndpoint)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let application = try AdminServer.application(parts, logger: Logger(label: "test.admin") { _ in SwiftLogNoOpLogHandler() }) { port in
             portContinuation.yield(port)
@@ -70,6 +88,9 @@ final class AdminAPIHarness: @unchecked Sendable {
     }
 
     func stop() async {
+        mcpEndpoint?.closeAllSessions()
+        mcpServer?.stop()
+        streams.finishAll()
         await serviceGroup.triggerGracefulShutdown()
         _ = try? await running.value
         try? await client.shutdown()

@@ -1,17 +1,18 @@
-import CapHostTestSupport
 import Foundation
 
 /// Runs one peer program to completion without blocking the cooperative pool:
 /// its output goes to files, its exit is awaited through `terminationHandler`,
 /// and it is killed when it outlives its timeout or the test is cancelled.
-enum PeerProcess {
-    struct Output {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+public enum PeerProcess {
+    /// How a peer ended and what it printed.
+    public struct Output: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], stdin: String = "",
+    /// Runs `executable` with `arguments`, feeding it `stdin`; kills it after `timeout`.
+    public static func run(_ executable: String, _ arguments: [String], stdin: String = "",
                     timeout: Duration = .seconds(120)) async throws -> Output {
         let folder = NSTemporaryDirectory() + "caphost-peer-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
