@@ -15,5 +15,5 @@ struct CapHostCommand: AsyncParsableCommand {
           caphost check ./libhello.so           conformance report before shipping
           caphost serve                         load and watch plugins.d/
         """,
-        subcommands: [ServeCommand.self, CheckCommand.self, NewPluginCommand.self])
+        subcommands: [ServeCommand.self, CheckCommand.self, NewPluginCommand.self, MCPCommand.self])
 }

@@ -21,13 +21,26 @@ extension CapabilityHost {
     }
 
     /// Checks the provider's health now (through the plugin's `health`) and
-    /// returns the observation, or nil when no such provider is loaded.
+    /// returns the observation, or nil when no such provider is loaded. A change
+    /// of health is recorded and re-ranks the slot, as the periodic check does:
+    /// otherwise the periodic check would find nothing changed and the event
+    /// would never be written.
     public func checkAdapterHealth(id: String) async -> HealthObservation? {
         guard let id = CapabilityID(parsing: id), let candidate = registry.candidate(id), !candidate.isRetired else { return nil }
         let observation = await checkHealth(of: candidate.instance)
-        candidate.control.withLock {
-            $0.lastHealth = observation
-            $0.score.health = observation.healthy ? 1 : 0
+        let wasHealthy = candidate.control.withLock { control -> Bool? in
+            defer {
+                control.lastHealth = observation
+                control.score.health = observation.healthy ? 1 : 0
+            }
+            return control.lastHealth?.healthy
+        }
+        if wasHealthy != observation.healthy {
+            events.record(.healthChanged, subject: candidate.id.description,
+                          reason: observation.healthy ? "healthy" : "unhealthy: \(observation.status) \(observation.message)")
+            if let transition = registry.slot(candidate.id.slot)?.recompute() {
+                CapabilityHost.recordTransition(transition, events: events, cause: "health check on request of \(candidate.id)")
+            }
         }
         return observation
     }
@@ -65,5 +78,14 @@ extension CapabilityHost {
             registeredAt: Int64(candidate.registeredAt.secondsSince1970),
             lastHeartbeat: Int64(lastSeen?.secondsSince1970 ?? 0),
             healthStatus: health.map { $0.healthy ? "healthy" : "unhealthy" } ?? "unknown")
+    }
+}
+
+extension CapabilityHost {
+    /// The methods (with their input schemas) of a loaded provider, or nil when
+    /// no such provider is loaded.
+    public func methods(of id: CapabilityID) -> [MethodDescriptor]? {
+        guard let candidate = registry.candidate(id), !candidate.isRetired else { return nil }
+        return candidate.capability.methods
     }
 }

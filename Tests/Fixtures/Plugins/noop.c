@@ -14,7 +14,9 @@
  * Configure with -D (string values quoted, e.g. -DCAP_PROVIDER='"alpha"'):
  *   PLUGIN_NAME "noop", PLUGIN_VERSION "1.0.0", CAP_DOMAIN "adapter",
  *   CAP_CATEGORY "bench", CAP_PROVIDER "noop", CAP_PRIORITY 0,
- *   CAP_STACK_LEVEL 0, PLUGIN_FLAGS CAP_PLUGIN_THREAD_SAFE.
+ *   CAP_STACK_LEVEL 0, PLUGIN_FLAGS CAP_PLUGIN_THREAD_SAFE,
+ *   ECHO_SCHEMA NULL (the echo method's input schema: a C string of JSON Schema text,
+ *   e.g. -DECHO_SCHEMA='"{\"type\":\"object\"}"'; NULL declares none).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -49,6 +51,9 @@
 #ifndef PLUGIN_FLAGS
 #define PLUGIN_FLAGS CAP_PLUGIN_THREAD_SAFE
 #endif
+#ifndef ECHO_SCHEMA
+#define ECHO_SCHEMA NULL
+#endif
 
 /* Longest accepted sleep (10 minutes): ample for deadline tests, yet a typo cannot wedge a run forever. */
 #define MAX_SLEEP_MS 600000u
@@ -57,7 +62,7 @@ enum { METHOD_NOOP, METHOD_ECHO, METHOD_VERSION, METHOD_SLEEP };
 
 static const cap_method noop_methods[] = {
     [METHOD_NOOP] = {"noop", "Does nothing and returns an empty body.", NULL},
-    [METHOD_ECHO] = {"echo", "Returns the payload unchanged.", NULL},
+    [METHOD_ECHO] = {"echo", "Returns the payload unchanged.", ECHO_SCHEMA},
     [METHOD_VERSION] = {"version", "Returns the plugin name, version and provider.", NULL},
     [METHOD_SLEEP] = {"sleep", "Sleeps for the given number of milliseconds.",
                       "{\"type\":\"integer\",\"minimum\":0,\"maximum\":600000}"},

@@ -1,0 +1,37 @@
+import CapHostCore
+
+/// `tools/call`: arguments are validated against the tool's input schema at
+/// this edge (the core never parses payloads), then a capability tool goes to
+/// the slot's current winner through the guarded async invoke path.
+extension MCPServer {
+    func call(_ tool: MCPTool, arguments: [String: JSONValue]) async -> MCPToolResult {
+        do {
+            try validator.validate(.object(arguments), against: tool.inputSchemaText)
+        } catch {
+            return .failure(error, tool: tool.name)
+        }
+        switch tool.target {
+        case .host(let hostTool):
+            return await hostTool.run(on: host, arguments: arguments)
+        case .capability(let key, let wrapsPayload):
+            let payload = wrapsPayload ? (arguments["payload"] ?? .null).serialized() : JSONValue.object(arguments).serialized()
+            do {
+                let response = try await host.invoker.invoke(.slot(key.slot), method: key.method, payload: payload,
+                                                             timeout: options.callTimeout)
+                return Self.result(of: response)
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// The plugin's response verbatim as text, and as `structuredContent` when it is a JSON object.
+    static func result(of response: InvocationResponse) -> MCPToolResult {
+        var result = MCPToolResult(text: String(decoding: response.body, as: UTF8.self), structured: nil, isError: false)
+        if let parsed = try? JSONValue(parsing: response.body), parsed.objectValue != nil { result.structured = parsed }
+        let milliseconds = Double(response.latency.components.seconds) * 1e3 + Double(response.latency.components.attoseconds) / 1e15
+        result.meta = ["caphost/provider": .string(response.provider.description),
+                       "caphost/latencyMs": .number(JSONNumber((milliseconds * 1000).rounded() / 1000))]
+        return result
+    }
+}
