@@ -18,6 +18,7 @@ public struct StateError: Error, Sendable, Hashable, CustomStringConvertible {
     public let code: Code
     public let message: String
 
+    /// An error with `code` and an operator-facing `message`.
     public init(code: Code, message: String) {
         self.code = code
         self.message = message

@@ -13,6 +13,7 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     public let code: Code
     public let message: String
 
+    /// An error with `code` and a `message` for the caller.
     public init(code: Code, message: String) {
         self.code = code
         self.message = message

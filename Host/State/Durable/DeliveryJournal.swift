@@ -8,6 +8,7 @@ import GRDB
 public final class DeliveryJournal: Sendable {
     let database: StateDatabase
 
+    /// The journal kept in `database`.
     public init(database: StateDatabase) {
         self.database = database
     }

@@ -13,6 +13,7 @@ public struct DeliveryRequest: Sendable, Hashable {
     /// delivery already journaled for it. Nil: the journal generates a UUID.
     public var idempotencyKey: String?
 
+    /// A request to deliver `payload` to `target`'s `method`, keyed by `idempotencyKey` when given.
     public init(target: CapabilityReference, method: String, payload: [UInt8], idempotencyKey: String? = nil) {
         self.target = target
         self.method = method

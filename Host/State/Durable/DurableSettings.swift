@@ -20,5 +20,6 @@ public struct DurableSettings: Sendable {
     /// (their keys may then be used again).
     public var retainFinished: Duration = .seconds(7 * 86_400)
 
+    /// The defaults above.
     public init() {}
 }

@@ -21,6 +21,7 @@ public final class EventArchive: Sendable {
         /// Events buffered while the writer is behind; past this the oldest
         /// buffered ones are dropped (and counted) rather than growing without bound.
         public var maxBufferedEvents = 100_000
+        /// The defaults above.
         public init() {}
     }
 

@@ -12,6 +12,7 @@ import GRDB
 public final class SQLiteKeyValueStore: PluginKeyValueStore {
     private let database: StateDatabase
 
+    /// A store kept in `database`.
     public init(database: StateDatabase) {
         self.database = database
     }

@@ -14,6 +14,7 @@ import GRDB
 public final class PinStore: Sendable {
     private let database: StateDatabase
 
+    /// Pins kept in `database`; give the store to `EventArchive(database:pins:)` so it sees pin events.
     public init(database: StateDatabase) {
         self.database = database
     }

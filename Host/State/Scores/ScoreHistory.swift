@@ -17,6 +17,7 @@ public final class ScoreHistory: Sendable {
     private let queue = DispatchQueue(label: "caphost-state-scores")
     private let timer = Mutex<(any DispatchSourceTimer)?>(nil)
 
+    /// A history in `database` keeping the newest `retainedPerCapability` samples of each candidate.
     public init(database: StateDatabase, retainedPerCapability: Int = 1000, logger: Logger = Logger(label: "caphost.state")) {
         self.database = database
         self.retainedPerCapability = max(1, retainedPerCapability)
