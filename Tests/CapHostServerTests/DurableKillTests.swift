@@ -71,3 +71,23 @@ import Testing
         }
     }
 }
+
+/// One host per state directory.
+@Suite struct StateDirectoryLockTests {
+    @Test func aSecondServeOnTheSameStateIsRefused() async throws {
+        let root = NSTemporaryDirectory() + "caphost-lock-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root + "/plugins.d", withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = try ServeProcess(pluginsDirectory: root + "/plugins.d", stateDirectory: root + "/state")
+        try await first.start()
+        let second = try ServeProcess(pluginsDirectory: root + "/plugins.d", stateDirectory: root + "/state")
+        await #expect(throws: FixtureError.self) { try await second.start(timeout: .seconds(10)) }
+        #expect(second.log().contains("another caphost (pid \(first.process.processIdentifier)) is serving from"), "\(second.log())")
+        #expect(await first.stop() == 0)
+        // After the first one stopped, the directory is free again.
+        let third = try ServeProcess(pluginsDirectory: root + "/plugins.d", stateDirectory: root + "/state")
+        try await third.start()
+        #expect(await third.stop() == 0)
+    }
+}

@@ -31,6 +31,7 @@ public final class HostRuntime: Sendable {
     /// The gRPC AdapterRegistry over the host's catalog, when served.
     let registry: AdapterRegistryServer?
     let logger: Logger
+    private let lock: StateDirectoryLock
     private let group = Mutex<ServiceGroup?>(nil)
     private let listening: AsyncStream<RuntimeEndpoints>
     private let listeningContinuation: AsyncStream<RuntimeEndpoints>.Continuation
@@ -44,6 +45,7 @@ public final class HostRuntime: Sendable {
         MetricsExport.bootstrap()
         let stateDirectory = settings.host.stateDirectory
         self.token = try APIToken.loadOrCreate(stateDirectory: stateDirectory)
+        self.lock = try StateDirectoryLock(stateDirectory: stateDirectory)
         self.database = try StateDatabase.open(stateDirectory: stateDirectory)
         self.host = try CapabilityHost(configuration: settings.host, logger: logger,
                                        keyValueStore: SQLiteKeyValueStore(database: database))
