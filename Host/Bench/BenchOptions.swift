@@ -4,7 +4,7 @@ import Foundation
 /// `--skip drop_in`, `--repo PATH`, `--budget SECONDS`, ...).
 struct BenchOptions: Sendable {
     /// Every section, in the order they run (the JSON keys of the report).
-    static let allSections = ["dispatch", "resolve", "throughput_2_threads", "swap_under_load", "drop_in", "kit_dispatch"]
+    static let allSections = ["dispatch", "resolve", "throughput_2_threads", "swap_under_load", "drop_in", "kit_dispatch", "http_invoke", "cold_start"]
 
     var sections: [String] = allSections
     /// The repository root: where Tests/Fixtures/Plugins and PluginABI/include are.
@@ -19,13 +19,16 @@ struct BenchOptions: Sendable {
     var swaps = 10_000
     /// New plugins dropped into plugins.d.
     var dropIns = 30
+    /// Seconds of each wrk run in http_invoke.
+    var httpSeconds = 5
     /// Overall time budget: a section that would start after it is skipped,
     /// and long loops stop early when it runs out.
     var budgetSeconds = 300.0
 
     static let usage = """
         usage: caphost-bench [--only SECTIONS] [--skip SECTIONS] [--repo PATH] [--runs N]
-                             [--calls N] [--seconds S] [--swaps N] [--drop-ins N] [--budget S]
+                             [--calls N] [--seconds S] [--swaps N] [--drop-ins N] [--http-seconds S]
+                             [--budget S]
 
         Prints the SPEC §7 figures as one JSON document on stdout.
 
@@ -38,12 +41,14 @@ struct BenchOptions: Sendable {
           --seconds S       seconds per throughput measurement (default 1)
           --swaps N         swaps in swap_under_load (default 10000)
           --drop-ins N      plugins dropped in drop_in (default 30)
+          --http-seconds S  seconds of each wrk run in http_invoke (default 5)
           --budget S        overall time budget in seconds (default 300)
 
         Build it (and the runner the probe needs, beside it) with
           swift build -c release --product caphost-bench
           swift build -c release --product caphost-runner
-          swift build -c release --product EchoSwiftPlugin   (for kit_dispatch)
+          swift build -c release --product EchoSwiftPlugin   (for kit_dispatch, cold_start)
+          swift build -c release --product caphost           (for http_invoke, cold_start; wrk from apt)
         """
 
     /// Host/Bench/BenchOptions.swift is two levels below the root.
@@ -92,6 +97,7 @@ struct BenchOptions: Sendable {
             case "--seconds": options.throughputSeconds = try seconds(for: flag)
             case "--swaps": options.swaps = try number(for: flag)
             case "--drop-ins": options.dropIns = try number(for: flag)
+            case "--http-seconds": options.httpSeconds = try number(for: flag)
             case "--budget": options.budgetSeconds = try seconds(for: flag)
             case "-h", "--help": throw .helpRequested
             default: throw .unknownFlag(flag)

@@ -12,6 +12,8 @@ struct BenchReport: Encodable {
     var swapUnderLoad: SwapUnderLoadBenchmark.Figure?
     var dropIn: DropInBenchmark.Figure?
     var kitDispatch: KitDispatchBenchmark.Figure?
+    var httpInvoke: HTTPInvokeBenchmark.Figure?
+    var coldStart: ColdStartBenchmark.Figure?
     /// Sections not run, and why.
     var skipped: [String: String] = [:]
     /// Sections that could not measure, and why.
@@ -23,12 +25,12 @@ struct BenchReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case build, machine, command, dispatch, resolve
         case throughput2Threads = "throughput_2_threads"
-        case swapUnderLoad, dropIn, kitDispatch, skipped, errors, allPass, durationSeconds
+        case swapUnderLoad, dropIn, kitDispatch, httpInvoke, coldStart, skipped, errors, allPass, durationSeconds
     }
 
     /// Pass flags of the figures that ran and have a bar.
     var passes: [Bool] {
-        [dispatch?.pass, resolve?.pass, throughput2Threads?.pass, swapUnderLoad?.pass, dropIn?.pass].compactMap { $0 }
+        [dispatch?.pass, resolve?.pass, throughput2Threads?.pass, swapUnderLoad?.pass, dropIn?.pass, httpInvoke?.pass, coldStart?.pass].compactMap { $0 }
     }
 
     /// Pretty, sorted keys, snake_case.

@@ -35,6 +35,8 @@ struct BenchRun {
                 case "swap_under_load": report.swapUnderLoad = try await SwapUnderLoadBenchmark.run(context)
                 case "drop_in": report.dropIn = try await DropInBenchmark.run(context)
                 case "kit_dispatch": report.kitDispatch = try await KitDispatchBenchmark.run(context)
+                case "http_invoke": report.httpInvoke = try await HTTPInvokeBenchmark.run(context)
+                case "cold_start": report.coldStart = try await ColdStartBenchmark.run(context)
                 default: throw BenchError("no such section")
                 }
                 Self.progress("\(section) done in \(String(format: "%.1f", Double(caphost_monotonic_ns() - sectionStart) / 1e9)) s")

@@ -13,4 +13,6 @@ public enum HostService: Sendable, Hashable, CaseIterable {
     case call
     /// `kv_get`, `kv_put` and `kv_delete`: ``PluginContext/keyValueStore``.
     case keyValueStore
+    /// `call_idempotency_key` (ABI 1.1): ``PluginRequest/idempotencyKey``.
+    case idempotencyKey
 }

@@ -21,6 +21,8 @@ struct HostServiceTable: @unchecked Sendable {
     let kvGet: (@convention(c) (OpaquePointer?, cap_str, UnsafeMutablePointer<cap_buffer>?) -> cap_status)?
     let kvPut: (@convention(c) (OpaquePointer?, cap_str, cap_str) -> cap_status)?
     let kvDelete: (@convention(c) (OpaquePointer?, cap_str) -> cap_status)?
+    /// ABI 1.1.
+    let callIdempotencyKey: (@convention(c) (OpaquePointer?) -> cap_str)?
 
     /// Reads the services the host's table contains; a NULL table offers none.
     init(api: UnsafePointer<cap_host_api>?, host: OpaquePointer?) {
@@ -28,6 +30,7 @@ struct HostServiceTable: @unchecked Sendable {
         guard let api else {
             structSize = 0; abiMajor = 0; abiMinor = 0
             log = nil; setError = nil; metric = nil; call = nil; kvGet = nil; kvPut = nil; kvDelete = nil
+            callIdempotencyKey = nil
             return
         }
         // Every field is read through its own address, never as part of a whole-struct load:
@@ -46,12 +49,21 @@ struct HostServiceTable: @unchecked Sendable {
         kvGet = read(\.kv_get) ?? nil
         kvPut = read(\.kv_put) ?? nil
         kvDelete = read(\.kv_delete) ?? nil
+        callIdempotencyKey = read(\.call_idempotency_key) ?? nil
     }
 
     /// `CAP_HOST_HAS`: whether a table of `size` bytes contains all of `field`.
     static func contains<Field>(_ field: KeyPath<cap_host_api, Field>, size: UInt32) -> Bool {
         guard let offset = MemoryLayout<cap_host_api>.offset(of: field) else { return false }
         return offset + MemoryLayout<Field>.size <= Int(size)
+    }
+
+    /// The idempotency key of `call`, or nil when it has none or the host predates ABI 1.1.
+    func idempotencyKey(of call: OpaquePointer?) -> String? {
+        guard let callIdempotencyKey, let call else { return nil }
+        let key = callIdempotencyKey(call)
+        guard key.len > 0, let start = key.ptr else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: start, count: key.len), as: UTF8.self)
     }
 
     /// Attaches `message` to `call` through `set_error`, when the host offers it and there is a call.

@@ -42,6 +42,7 @@ public final class PluginContext: Sendable {
         case .metric: services.metric != nil
         case .call: services.call != nil
         case .keyValueStore: services.kvGet != nil && services.kvPut != nil && services.kvDelete != nil
+        case .idempotencyKey: services.callIdempotencyKey != nil
         }
     }
 

@@ -53,7 +53,8 @@ enum PluginEntryPoints {
             }
         }
         let request = PluginRequest(exported: exported, methodIndex: Int(methodIndex), payload: payload.bytes,
-                                    deadline: deadline == 0 ? nil : PluginDeadline(monotonicNanoseconds: deadline))
+                                    deadline: deadline == 0 ? nil : PluginDeadline(monotonicNanoseconds: deadline),
+                                    idempotencyKey: services.idempotencyKey(of: call))
         let (outcome, cancelledAtDeadline) = BlockingInvocation.run(
             InvokeWork(plugin: instance.plugin, request: request), call: call, deadlineNanoseconds: deadline)
         switch outcome {

@@ -20,26 +20,34 @@ public struct PluginRequest: Sendable {
     public let payload: [UInt8]
     /// When the caller gives up; `nil` when the host set no deadline.
     public let deadline: PluginDeadline?
+    /// The call's idempotency key (host service `call_idempotency_key`, ABI 1.1), or `nil` when
+    /// it has none. A durable delivery is at least once: the same key arrives again after a
+    /// failed attempt or a host restart, so a method with effects remembers the keys it served
+    /// (in ``PluginContext/keyValueStore``, say) and skips a repeat.
+    public let idempotencyKey: String?
 
     /// A request as the kit builds it from a C `invoke`.
-    init(exported: ExportedCapability, methodIndex: Int, payload: [UInt8], deadline: PluginDeadline?) {
+    init(exported: ExportedCapability, methodIndex: Int, payload: [UInt8], deadline: PluginDeadline?,
+         idempotencyKey: String?) {
         self.exported = exported
         self.methodIndex = methodIndex
         self.method = exported.methodNames[methodIndex]
         self.payload = payload
         self.deadline = deadline
+        self.idempotencyKey = idempotencyKey
     }
 
     /// A request for unit-testing a plugin's ``CapabilityPlugin/invoke(_:)`` without the C layer.
     /// `method` need not be declared by `capability` (to test the unimplemented path); then
     /// ``methodIndex`` is -1.
     public init(capability: Capability, capabilityIndex: Int = 0, method: String,
-                payload: [UInt8] = [], deadline: PluginDeadline? = nil) {
+                payload: [UInt8] = [], deadline: PluginDeadline? = nil, idempotencyKey: String? = nil) {
         self.exported = ExportedCapability(capability, index: capabilityIndex)
         self.methodIndex = capability.methods.firstIndex { $0.name == method } ?? -1
         self.method = method
         self.payload = payload
         self.deadline = deadline
+        self.idempotencyKey = idempotencyKey
     }
 
     /// The capability the call was routed to (domain, category, provider, methods).

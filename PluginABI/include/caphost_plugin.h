@@ -69,8 +69,11 @@ extern "C" {
 
 /** ABI major version: a plugin built for another major is refused. */
 #define CAP_ABI_MAJOR 1
-/** ABI minor version: the host accepts plugins with a minor <= its own. */
-#define CAP_ABI_MINOR 0
+/**
+ * ABI minor version: the host accepts plugins with a minor <= its own.
+ * 1.1 added cap_host_api.call_idempotency_key.
+ */
+#define CAP_ABI_MINOR 1
 
 /** Value of cap_plugin.magic: the bytes "CAPHOST1" read as a little-endian u64. */
 #define CAP_PLUGIN_MAGIC 0x3154534F48504143ULL
@@ -237,6 +240,21 @@ typedef struct cap_host_api {
 
     /** Deletes `key`; CAP_OK whether or not it existed. */
     cap_status (*kv_delete)(cap_host *host, cap_str key);
+
+    /* ---- Added in ABI 1.1: test with CAP_HOST_HAS(host_api, call_idempotency_key). ---- */
+
+    /**
+     * The idempotency key of the call `call`, or an empty cap_str (ptr NULL,
+     * len 0) when it has none. Durable deliveries are at least once: after a
+     * failed attempt or a host restart the same request arrives again with the
+     * same key, so a plugin whose calls have effects remembers the keys it has
+     * served (kv_put is a good place) and skips a repeat. The key is borrowed
+     * UTF-8 (at most 256 bytes), valid until the invoke() that received `call`
+     * returns; copy what you keep. Calls from outside a durable delivery,
+     * create() and health(), a NULL `call`, and calls a plugin makes through
+     * host->call have no key.
+     */
+    cap_str (*call_idempotency_key)(cap_call *call);
 } cap_host_api;
 
 /**

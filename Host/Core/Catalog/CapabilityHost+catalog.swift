@@ -67,3 +67,12 @@ extension CapabilityHost {
             healthStatus: health.map { $0.healthy ? "healthy" : "unhealthy" } ?? "unknown")
     }
 }
+
+extension CapabilityHost {
+    /// The methods (with their input schemas) of a loaded provider, or nil when
+    /// no such provider is loaded.
+    public func methods(of id: CapabilityID) -> [MethodDescriptor]? {
+        guard let candidate = registry.candidate(id), !candidate.isRetired else { return nil }
+        return candidate.capability.methods
+    }
+}

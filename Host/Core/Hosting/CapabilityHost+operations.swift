@@ -64,7 +64,8 @@ extension CapabilityHost {
             target.state.withLock { $0.override = SlotOverride(provider: provider, origin: .pin, at: .now) }
             let transition = target.recompute()
             let decided = target.state.withLock { $0.decidedBy }
-            events.record(.pinned, subject: slot.description, reason: "pinned to \(provider); \(decided)")
+            events.record(.pinned, subject: slot.description, reason: "pinned to \(provider); \(decided)",
+                          details: ["provider": provider])
             if let transition { Self.recordTransition(transition, events: events, cause: "pin to \(provider)") }
         }
     }
@@ -80,7 +81,8 @@ extension CapabilityHost {
                 return state.override
             }
             let transition = target.recompute()
-            events.record(.unpinned, subject: slot.description, reason: old.map { "removed \($0.origin.rawValue) on \($0.provider)" } ?? "no pin was set")
+            events.record(.unpinned, subject: slot.description, reason: old.map { "removed \($0.origin.rawValue) on \($0.provider)" } ?? "no pin was set",
+                          details: old.map { ["provider": $0.provider, "origin": $0.origin.rawValue] } ?? [:])
             if let transition { Self.recordTransition(transition, events: events, cause: "unpin") }
         }
     }

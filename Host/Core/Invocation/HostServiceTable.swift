@@ -14,7 +14,8 @@ enum HostServiceTable {
             struct_size: UInt32(MemoryLayout<cap_host_api>.size),
             abi_major: UInt16(CAP_ABI_MAJOR), abi_minor: UInt16(CAP_ABI_MINOR),
             log: log, set_error: setError, metric: metric, call: call,
-            kv_get: keyValueGet, kv_put: keyValuePut, kv_delete: keyValueDelete))
+            kv_get: keyValueGet, kv_put: keyValuePut, kv_delete: keyValueDelete,
+            call_idempotency_key: callIdempotencyKey))
         return UnsafePointer(table)
     }()
 
@@ -65,6 +66,11 @@ enum HostServiceTable {
         let record = UnsafeMutableRawPointer(call).assumingMemoryBound(to: CallRecord.self)
         record.pointee.errorStatus = code
         record.pointee.errorMessage = string(message)
+    }
+
+    private static let callIdempotencyKey: @convention(c) (OpaquePointer?) -> cap_str = { call in
+        guard let call else { return cap_str(ptr: nil, len: 0) }
+        return UnsafeMutableRawPointer(call).assumingMemoryBound(to: CallRecord.self).pointee.idempotencyKey
     }
 
     private static let metric: @convention(c) (OpaquePointer?, Int32, cap_str, UnsafePointer<cap_label>?, Int, Double) -> Void = {

@@ -14,6 +14,8 @@ public final class Invoker: @unchecked Sendable {
     /// Called when a provider succeeds after one or more failures.
     let recovered: @Sendable (Candidate) -> Void
     private let sampleMask: Int64
+    /// Longest idempotency key a call may carry (the header promises plugins this bound).
+    public static let maxIdempotencyKeyBytes = 256
 
     init(registry: CapabilityRegistry, settings: InvocationSettings,
          breakerTripped: @escaping @Sendable (Candidate, Int) -> Void,
@@ -63,6 +65,7 @@ public final class Invoker: @unchecked Sendable {
     @inline(__always)
     func invoke<R>(_ site: CallSite, payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int,
                    gate: ResumeGate? = nil, leased: ((Candidate) -> Void)? = nil,
+                   idempotencyKey: cap_str = cap_str(ptr: nil, len: 0),
                    _ body: (UnsafeRawBufferPointer, Candidate) -> R) throws(InvocationError) -> R {
         if depth > settings.maxCallDepth {
             throw InvocationError(code: .callDepthExceeded, message: "host->call nested \(depth) deep (limit \(settings.maxCallDepth)) calling \(site.reference) \(site.method)")
@@ -72,7 +75,8 @@ public final class Invoker: @unchecked Sendable {
         let result: Result<R, InvocationError> = Unmanaged<Candidate>.fromOpaque(pointer)._withUnsafeGuaranteedRef { candidate in
             leased?(candidate)
             return call(candidate, stripe: candidate.stripe(stripeIndex), site: site, payload: payload,
-                        deadlineNanoseconds: deadlineNanoseconds, depth: depth, gate: gate, body)
+                        deadlineNanoseconds: deadlineNanoseconds, depth: depth, gate: gate,
+                        idempotencyKey: idempotencyKey, body)
         }
         return try result.get()
     }
@@ -117,6 +121,7 @@ public final class Invoker: @unchecked Sendable {
     @inline(__always)
     private func call<R>(_ candidate: Candidate, stripe: UnsafeMutablePointer<caphost_stripe>, site: CallSite,
                          payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int, gate: ResumeGate?,
+                         idempotencyKey: cap_str,
                          _ body: (UnsafeRawBufferPointer, Candidate) -> R) -> Result<R, InvocationError> {
         defer { caphost_lease_give_back(stripe) }
         guard let methodIndex = candidate.methodIndex(for: site.methodID) else {
@@ -128,7 +133,7 @@ public final class Invoker: @unchecked Sendable {
         let timed = deadlineNanoseconds != 0 || caphost_counter_peek(&stripe.pointee.started) & sampleMask == 0
         let start = timed ? caphost_monotonic_ns() : 0
         var out = cap_buffer(data: nil, len: 0, release: nil, release_ctx: nil)
-        var record = CallRecord(depth: depth, deadlineNanoseconds: deadlineNanoseconds)
+        var record = CallRecord(depth: depth, deadlineNanoseconds: deadlineNanoseconds, idempotencyKey: idempotencyKey)
         let raw = withUnsafeMutablePointer(to: &record) { recordPointer -> cap_status in
             let argument = cap_str(ptr: payload.baseAddress?.assumingMemoryBound(to: CChar.self), len: payload.count)
             if candidate.isThreadSafe {
@@ -202,14 +207,23 @@ public final class Invoker: @unchecked Sendable {
     /// Calls `reference`'s `method` on a host call thread and waits at most
     /// `timeout` (default: the configured one). A call that overruns returns
     /// TIMEOUT, counts as a failure and feeds the breaker; its thread stays
-    /// with the plugin until the plugin returns.
+    /// with the plugin until the plugin returns. The plugin reads
+    /// `idempotencyKey` (at most 256 bytes of UTF-8) through the host service
+    /// `call_idempotency_key`, to recognise a repeated durable delivery.
     public func invoke(_ reference: CapabilityReference, method: String, payload: [UInt8],
-                       timeout: Duration? = nil) async throws(InvocationError) -> InvocationResponse {
+                       timeout: Duration? = nil, idempotencyKey: String? = nil) async throws(InvocationError) -> InvocationResponse {
         let site = try callSite(reference, method: method)
-        return try await invoke(site, payload: payload, timeout: timeout)
+        return try await invoke(site, payload: payload, timeout: timeout, idempotencyKey: idempotencyKey)
     }
 
-    public func invoke(_ site: CallSite, payload: [UInt8], timeout: Duration? = nil) async throws(InvocationError) -> InvocationResponse {
+    /// The guarded call on a call site built with `callSite(_:method:)`; see
+    /// `invoke(_:method:payload:timeout:idempotencyKey:)`.
+    public func invoke(_ site: CallSite, payload: [UInt8], timeout: Duration? = nil,
+                       idempotencyKey: String? = nil) async throws(InvocationError) -> InvocationResponse {
+        if let idempotencyKey, idempotencyKey.utf8.count > Self.maxIdempotencyKeyBytes {
+            throw InvocationError(code: .invalidArgument,
+                message: "idempotency key is \(idempotencyKey.utf8.count) bytes; at most \(Self.maxIdempotencyKeyBytes) are allowed")
+        }
         let allowed = timeout ?? settings.defaultTimeout
         let started = caphost_monotonic_ns()
         let deadline = started &+ UInt64(max(0, allowed.nanoseconds))
@@ -228,15 +242,20 @@ public final class Invoker: @unchecked Sendable {
                     provider: candidate?.id, pluginStatus: .timeout)))
             }
             let accepted = pool.submit(refuseWhenSaturated: true) { [self] in
-                let outcome = payload.withUnsafeBytes { bytes -> Result<InvocationResponse, InvocationError> in
-                    do throws(InvocationError) {
-                        return .success(try invoke(site, payload: bytes, deadlineNanoseconds: deadline, depth: 0, gate: gate,
-                                                   leased: { leasedCandidate.value = $0 }) { body, candidate in
-                            InvocationResponse(provider: candidate.id, method: site.method, body: Array(body),
-                                               latency: .nanoseconds(Int64(caphost_monotonic_ns() &- started)))
-                        })
-                    } catch {
-                        return .failure(error)
+                var key = idempotencyKey ?? ""
+                let outcome = key.withUTF8 { keyBytes in
+                    payload.withUnsafeBytes { bytes -> Result<InvocationResponse, InvocationError> in
+                        let keyArgument = cap_str(ptr: keyBytes.isEmpty ? nil : UnsafeRawPointer(keyBytes.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                                  len: keyBytes.count)
+                        do throws(InvocationError) {
+                            return .success(try invoke(site, payload: bytes, deadlineNanoseconds: deadline, depth: 0, gate: gate,
+                                                       leased: { leasedCandidate.value = $0 }, idempotencyKey: keyArgument) { body, candidate in
+                                InvocationResponse(provider: candidate.id, method: site.method, body: Array(body),
+                                                   latency: .nanoseconds(Int64(caphost_monotonic_ns() &- started)))
+                            })
+                        } catch {
+                            return .failure(error)
+                        }
                     }
                 }
                 timer.cancel()

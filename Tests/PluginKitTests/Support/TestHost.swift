@@ -53,7 +53,7 @@ final class TestHost: Sendable {
             struct_size: UInt32(structSize), abi_major: UInt16(CAP_ABI_MAJOR), abi_minor: UInt16(CAP_ABI_MINOR),
             log: TestHost.logService, set_error: TestCall.setErrorService, metric: TestHost.metricService,
             call: TestHost.callService, kv_get: TestHost.kvGetService, kv_put: TestHost.kvPutService,
-            kv_delete: TestHost.kvDeleteService))
+            kv_delete: TestHost.kvDeleteService, call_idempotency_key: TestCall.idempotencyKeyService))
         self.structSize = structSize
     }
 

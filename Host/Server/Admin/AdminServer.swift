@@ -1,0 +1,105 @@
+import CapHostCore
+import CapHostState
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+
+/// The admin API: builds the Hummingbird application that serves `/healthz`,
+/// `/readyz`, `/v1/…` (bearer token), `/metrics` (token) and `/mcp` (token).
+public struct AdminServer: Sendable {
+    /// Everything the routes read from.
+    public struct Parts: Sendable {
+        public let host: CapabilityHost
+        public let settings: AdminAPISettings
+        public let token: APIToken
+        public let readiness: Readiness
+        public let streams: EventStreams
+        public let metrics: HostMetricsCollector
+        public let deliveries: DurableDelivery?
+        /// Routes added by other parts of the runtime (durable deliveries, MCP); `/v1…` and `/mcp` need the token.
+        public let protectedRoutes: [@Sendable (RouterGroup<BasicRequestContext>) -> Void]
+
+        public init(host: CapabilityHost, settings: AdminAPISettings, token: APIToken, readiness: Readiness,
+                    streams: EventStreams, metrics: HostMetricsCollector, deliveries: DurableDelivery? = nil,
+                    protectedRoutes: [@Sendable (RouterGroup<BasicRequestContext>) -> Void] = []) {
+            self.host = host
+            self.settings = settings
+            self.token = token
+            self.readiness = readiness
+            self.streams = streams
+            self.metrics = metrics
+            self.deliveries = deliveries
+            self.protectedRoutes = protectedRoutes
+        }
+    }
+
+    /// Refuses settings that would expose the host: a non-loopback address
+    /// without TLS, or half a TLS configuration.
+    public static func validate(_ settings: AdminAPISettings) throws(AdminServerError) {
+        if (settings.tlsCertificatePath == nil) != (settings.tlsKeyPath == nil) {
+            throw AdminServerError("http.tls: give both certificate and key, found only the \(settings.tlsCertificatePath == nil ? "key" : "certificate")")
+        }
+        if !settings.isLoopback && settings.tlsCertificatePath == nil {
+            throw AdminServerError("refusing to serve the admin API on \(settings.address):\(settings.port) without TLS: a non-loopback address needs http.tls.certificate and http.tls.key (the bearer token alone would cross the network in clear)")
+        }
+        guard (0...65535).contains(settings.port) else {
+            throw AdminServerError("http.port: expected 0…65535, found \(settings.port)")
+        }
+    }
+
+    /// The router with every route and middleware.
+    public static func router(_ parts: Parts) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: BearerTokenMiddleware(token: parts.token))
+        let admin = AdminContext(host: parts.host, settings: parts.settings, readiness: parts.readiness,
+                                 deliveries: parts.deliveries)
+        HealthRoutes.add(to: router, admin)
+        let v1 = router.group("v1")
+        CatalogRoutes.add(to: v1, admin)
+        ControlRoutes.add(to: v1, admin)
+        InvokeRoutes.add(to: v1, admin)
+        EventRoutes.add(to: v1, admin, streams: parts.streams)
+        DurableInvocation.addRoutes(to: v1, admin)
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: parts.metrics.render())))
+        }
+        let protected = router.group()
+        for add in parts.protectedRoutes { add(protected) }
+        return router
+    }
+
+    /// The application, ready to run as a service; `onListening` receives the bound port.
+    public static func application(_ parts: Parts, logger: Logger,
+                                   onListening: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
+        try validate(parts.settings)
+        let configuration = ApplicationConfiguration(address: .hostname(parts.settings.address, port: parts.settings.port),
+                                                     serverName: "caphost")
+        let server: HTTPServerBuilder
+        if let certificate = parts.settings.tlsCertificatePath, let key = parts.settings.tlsKeyPath {
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+                let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain,
+                                                                   privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+                server = try .tls(.http1(), tlsConfiguration: tls)
+            } catch {
+                throw AdminServerError("http.tls: cannot use certificate \(certificate) and key \(key): \(error)")
+            }
+        } else {
+            server = .http1()
+        }
+        return Application(router: router(parts), server: server, configuration: configuration,
+                           onServerRunning: { channel in await onListening(channel.localAddress?.port ?? parts.settings.port) },
+                           logger: logger)
+    }
+}
+
+/// The admin API cannot start with these settings.
+public struct AdminServerError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,36 @@
+import Hummingbird
+import Logging
+
+/// Turns every error that reaches the edge into the API's JSON shape: routes
+/// that do not exist, methods a route does not take, and anything unexpected.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            throw translate(error, request: request)
+        } catch let error as any HTTPResponseError {
+            throw APIError(error.status, code: "http_\(error.status.code)", message: "\(error)")
+        } catch {
+            context.logger.error("unexpected error on \(request.method) \(request.uri.path): \(error)")
+            throw APIError(.internalServerError, code: "internal", message: "the host failed to answer \(request.method) \(request.uri.path): \(error)")
+        }
+    }
+
+    private func translate(_ error: HTTPError, request: Request) -> APIError {
+        switch error.status {
+        case .notFound:
+            return APIError(.notFound, code: "no_route",
+                            message: "no route \(request.method) \(request.uri.path); the API lives under /v1 (see GET /v1/capabilities), plus /healthz, /readyz, /metrics and /mcp")
+        case .methodNotAllowed:
+            return APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)",
+                            headers: error.headers)
+        case .contentTooLarge:
+            return APIError(.contentTooLarge, code: "payload_too_large", message: error.body ?? "the request body is larger than the host accepts")
+        default:
+            return APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? "\(error.status)")
+        }
+    }
+}

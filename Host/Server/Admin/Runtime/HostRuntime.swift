@@ -1,0 +1,103 @@
+import CapHostCore
+import CapHostState
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A host as `caphost serve` runs it: the core over plugins.d, its SQLite state
+/// (kv, events, pins, scores, the durable journal), the admin API and what is
+/// served beside it, under one service group. SIGTERM/SIGINT stop accepting
+/// requests, end event streams, drain in-flight calls, stop the durable engine
+/// and flush the state.
+public final class HostRuntime: Sendable {
+    public let settings: RuntimeSettings
+    public let host: CapabilityHost
+    public let database: StateDatabase
+    public let token: APIToken
+    public let deliveries: DurableDelivery
+    public let readiness = Readiness()
+    let archive: EventArchive
+    let pins: PinStore
+    let scores: ScoreHistory
+    let streams = EventStreams()
+    let metrics: HostMetricsCollector
+    let logger: Logger
+    private let group = Mutex<ServiceGroup?>(nil)
+    private let listening: AsyncStream<RuntimeEndpoints>
+    private let listeningContinuation: AsyncStream<RuntimeEndpoints>.Continuation
+    private let endpointsValue = Mutex<RuntimeEndpoints?>(nil)
+
+    /// Opens the state and creates the host; nothing listens until `run()`.
+    public init(settings: RuntimeSettings, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        try AdminServer.validate(settings.http)
+        MetricsExport.bootstrap()
+        let stateDirectory = settings.host.stateDirectory
+        self.token = try APIToken.loadOrCreate(stateDirectory: stateDirectory)
+        self.database = try StateDatabase.open(stateDirectory: stateDirectory)
+        self.host = try CapabilityHost(configuration: settings.host, logger: logger,
+                                       keyValueStore: SQLiteKeyValueStore(database: database))
+        self.pins = PinStore(database: database)
+        self.archive = EventArchive(database: database, pins: pins, logger: logger)
+        self.scores = ScoreHistory(database: database, logger: logger)
+        self.deliveries = DurableDelivery(host: host, journal: DeliveryJournal(database: database),
+                                          settings: settings.durable, logger: logger)
+        self.metrics = HostMetricsCollector(host: host)
+        (listening, listeningContinuation) = AsyncStream<RuntimeEndpoints>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Serves until SIGTERM/SIGINT or `shutdown()`, then stops gracefully.
+    public func run() async throws {
+        let parts = AdminServer.Parts(host: host, settings: settings.http, token: token, readiness: readiness,
+                                      streams: streams, metrics: metrics, deliveries: deliveries)
+        let application = try AdminServer.application(parts, logger: logger) { [self] port in
+            let endpoints = RuntimeEndpoints(url: "\(settings.http.tlsCertificatePath == nil ? "http" : "https")://\(Self.urlHost(settings.http.address)):\(port)",
+                                             grpc: nil, mcp: nil, pid: getpid(), startedAt: Date().timeIntervalSince1970)
+            do {
+                try endpoints.write(stateDirectory: settings.host.stateDirectory)
+            } catch {
+                logger.warning("could not write \(RuntimeEndpoints.fileName): \(error)")
+            }
+            endpointsValue.withLock { $0 = endpoints }
+            listeningContinuation.yield(endpoints)
+            logger.notice("admin API on \(endpoints.url) (token in \(token.path)); metrics at \(endpoints.url)/metrics")
+        }
+        // Shut down in reverse order: first announce (not ready, end streams),
+        // then stop serving HTTP (in-flight requests finish), then the host.
+        let services: [any Service] = [
+            HostLifecycleService(runtime: self),
+            application,
+            ShutdownAnnouncer(readiness: readiness, streams: streams),
+        ]
+        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        group.withLock { $0 = serviceGroup }
+        defer {
+            RuntimeEndpoints.remove(stateDirectory: settings.host.stateDirectory)
+            listeningContinuation.finish()
+        }
+        try await serviceGroup.run()
+    }
+
+    /// Starts a graceful shutdown (what SIGTERM does).
+    public func shutdown() async {
+        let serviceGroup = group.withLock { $0 }
+        await serviceGroup?.triggerGracefulShutdown()
+    }
+
+    /// Where the host answers, once it listens (nil if it stopped first).
+    public func endpoints() async -> RuntimeEndpoints? {
+        if let known = endpointsValue.withLock({ $0 }) { return known }
+        for await endpoints in listening { return endpoints }
+        return endpointsValue.withLock { $0 }
+    }
+
+    static func urlHost(_ address: String) -> String {
+        address.contains(":") ? "[\(address)]" : address
+    }
+}

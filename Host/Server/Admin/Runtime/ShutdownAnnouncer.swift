@@ -1,0 +1,14 @@
+import ServiceLifecycle
+
+/// The first thing a graceful shutdown reaches: `/readyz` turns 503 and open
+/// event streams end, so the HTTP server can finish its in-flight requests.
+struct ShutdownAnnouncer: Service {
+    let readiness: Readiness
+    let streams: EventStreams
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        readiness.markNotReady()
+        streams.finishAll()
+    }
+}

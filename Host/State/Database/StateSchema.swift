@@ -1,0 +1,91 @@
+import GRDB
+
+/// The state database's schema, as GRDB migrations: each runs once, in order,
+/// and is recorded in the file. Add a new migration for every change; never
+/// edit one that has shipped.
+enum StateSchema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: kv, runs, events, pins, score samples, deliveries") { db in
+            // Per-plugin key-value state behind kv_get / kv_put / kv_delete.
+            try db.execute(sql: """
+                CREATE TABLE kv (
+                    plugin TEXT NOT NULL,
+                    key BLOB NOT NULL,
+                    value BLOB NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (plugin, key)
+                ) WITHOUT ROWID
+                """)
+            // One row per host start that archived events.
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    started_at REAL NOT NULL,
+                    pid INTEGER NOT NULL
+                )
+                """)
+            // AUTOINCREMENT: ids are never reused after pruning, so `after` cursors stay valid.
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    sequence INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    kind TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    UNIQUE (run_id, sequence)
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX events_by_kind ON events(kind, id)")
+            try db.execute(sql: """
+                CREATE TABLE pins (
+                    slot TEXT PRIMARY KEY,
+                    provider TEXT NOT NULL,
+                    pinned_at REAL NOT NULL
+                ) WITHOUT ROWID
+                """)
+            try db.execute(sql: """
+                CREATE TABLE score_samples (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time REAL NOT NULL,
+                    capability TEXT NOT NULL,
+                    score REAL NOT NULL,
+                    success_rate REAL NOT NULL,
+                    latency REAL NOT NULL,
+                    health REAL NOT NULL,
+                    samples INTEGER NOT NULL,
+                    breaker TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    in_flight INTEGER NOT NULL,
+                    calls INTEGER NOT NULL,
+                    failures INTEGER NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX score_samples_by_capability ON score_samples(capability, id)")
+            // The durable journal. `seq` orders deliveries first come, first served.
+            try db.execute(sql: """
+                CREATE TABLE deliveries (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    target TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'inFlight', 'delivered', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    last_error_code TEXT,
+                    delivered_by TEXT,
+                    failed_providers TEXT NOT NULL DEFAULT '[]',
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    next_attempt_at REAL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at, seq)")
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,15 @@
+import CapHostCore
+
+/// A delivery a worker took for one attempt (its row is `inFlight`).
+struct ClaimedDelivery: Sendable {
+    let id: String
+    let idempotencyKey: String
+    /// The journaled target text; `reference` is nil when it does not parse.
+    let target: String
+    let reference: CapabilityReference?
+    let method: String
+    let payload: [UInt8]
+    /// Attempts finished before this one.
+    let attempts: Int
+    let failedProviders: [String]
+}

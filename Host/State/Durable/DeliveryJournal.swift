@@ -1,0 +1,158 @@
+import CapHostCore
+import Foundation
+import GRDB
+
+/// The durable journal: the `deliveries` table and every change to it. Each
+/// method commits one transaction before it returns, on GRDB's queues (the
+/// calling task suspends; no cooperative thread waits on the disk).
+public final class DeliveryJournal: Sendable {
+    let database: StateDatabase
+
+    public init(database: StateDatabase) {
+        self.database = database
+    }
+
+    /// One delivery by id, or nil.
+    public func record(id: String) async throws(StateError) -> DeliveryRecord? {
+        try await database.read("read delivery \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).map(Self.record(from:))
+        }
+    }
+
+    /// Deliveries in `state` (all when nil), oldest first, at most `limit`.
+    public func list(state: DeliveryState? = nil, limit: Int = 100) async throws(StateError) -> [DeliveryRecord] {
+        try await database.read("list deliveries") { db in
+            let rows = if let state {
+                try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE state = ? ORDER BY seq LIMIT ?",
+                                 arguments: [state.rawValue, max(0, limit)])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT * FROM deliveries ORDER BY seq LIMIT ?", arguments: [max(0, limit)])
+            }
+            return try rows.map(Self.record(from:))
+        }
+    }
+
+    /// Deliveries not yet finished: pending plus in flight.
+    public func depth() async throws(StateError) -> Int {
+        try await database.read("count pending deliveries") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'inFlight')") ?? 0
+        }
+    }
+
+    // MARK: - Changes (the engine's)
+
+    /// Journals `request` under `key`, or returns the delivery that already has the key.
+    func insert(_ request: DeliveryRequest, key: String) async throws(StateError) -> DeliverySubmission {
+        let id = UUID().uuidString.lowercased()
+        let now = WallClockTime.now.secondsSince1970
+        return try await database.write("journal a delivery") { db in
+            if let existing = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE idempotency_key = ?", arguments: [key]) {
+                return DeliverySubmission(record: try Self.record(from: existing), created: false)
+            }
+            try db.execute(sql: """
+                INSERT INTO deliveries (id, idempotency_key, target, method, payload, state, created_at, updated_at, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                """, arguments: [id, key, request.target.description, request.method, Data(request.payload), now, now, now])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id])!
+            return DeliverySubmission(record: try Self.record(from: row), created: true)
+        }
+    }
+
+    /// Marks up to `limit` due pending deliveries in flight and returns them, first come first served.
+    func claimDue(limit: Int) async throws(StateError) -> [ClaimedDelivery] {
+        guard limit > 0 else { return [] }
+        let now = WallClockTime.now.secondsSince1970
+        return try await database.write("claim due deliveries") { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, id, idempotency_key, target, method, payload, attempts, failed_providers FROM deliveries
+                WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?
+                """, arguments: [now, limit])
+            let claim = try db.cachedStatement(sql: "UPDATE deliveries SET state = 'inFlight', updated_at = ? WHERE seq = ?")
+            return try rows.map { row in
+                try claim.execute(arguments: [now, row["seq"] as Int64])
+                let target: String = row["target"]
+                let payload: Data? = row["payload"]
+                return ClaimedDelivery(id: row["id"], idempotencyKey: row["idempotency_key"], target: target,
+                                       reference: CapabilityReference(parsing: target), method: row["method"],
+                                       payload: payload.map { Array($0) } ?? [], attempts: row["attempts"],
+                                       failedProviders: Self.providers(from: row["failed_providers"]))
+            }
+        }
+    }
+
+    /// Records a successful attempt.
+    func markDelivered(_ id: String, by provider: CapabilityID, attempts: Int) async throws(StateError) {
+        let now = WallClockTime.now.secondsSince1970
+        try await database.write("mark delivery \(id) delivered") { db in
+            try db.execute(sql: """
+                UPDATE deliveries SET state = 'delivered', attempts = ?, delivered_by = ?, updated_at = ?, next_attempt_at = NULL
+                WHERE id = ?
+                """, arguments: [attempts, provider.description, now, id])
+        }
+    }
+
+    /// Records a failed attempt: back to `pending` until `retryAt`, or `dead` when `retryAt` is nil.
+    func markFailed(_ id: String, attempts: Int, error: InvocationError, failedProviders: [String],
+                    retryAt: WallClockTime?) async throws(StateError) {
+        let now = WallClockTime.now.secondsSince1970
+        let failed = String(decoding: (try? JSONEncoder().encode(failedProviders)) ?? Data("[]".utf8), as: UTF8.self)
+        try await database.write("record a failed attempt of delivery \(id)") { db in
+            try db.execute(sql: """
+                UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, last_error_code = ?, failed_providers = ?,
+                                      updated_at = ?, next_attempt_at = ?
+                WHERE id = ?
+                """, arguments: [retryAt == nil ? DeliveryState.dead.rawValue : DeliveryState.pending.rawValue, attempts,
+                                 error.description, error.code.rawValue, failed, now, retryAt?.secondsSince1970, id])
+        }
+    }
+
+    /// Puts every `inFlight` delivery back to `pending`, due now: attempts a
+    /// stopped or crashed host left unfinished. Returns how many.
+    func requeueInFlight() async throws(StateError) -> Int {
+        let now = WallClockTime.now.secondsSince1970
+        return try await database.write("requeue unfinished deliveries") { db in
+            try db.execute(sql: "UPDATE deliveries SET state = 'pending', updated_at = ?, next_attempt_at = ? WHERE state = 'inFlight'",
+                           arguments: [now, now])
+            return db.changesCount
+        }
+    }
+
+    /// When the earliest pending delivery is due, or nil when none is pending.
+    func nextDue() async throws(StateError) -> WallClockTime? {
+        try await database.read("find the next due delivery") { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'")
+                .map(WallClockTime.init(secondsSince1970:))
+        }
+    }
+
+    /// Deletes delivered and dead rows last changed before `cutoff`; returns how many.
+    func pruneFinished(before cutoff: WallClockTime) async throws(StateError) -> Int {
+        try await database.write("prune finished deliveries") { db in
+            try db.execute(sql: "DELETE FROM deliveries WHERE state IN ('delivered', 'dead') AND updated_at < ?",
+                           arguments: [cutoff.secondsSince1970])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Rows
+
+    static func record(from row: Row) throws -> DeliveryRecord {
+        let stateText: String = row["state"]
+        guard let state = DeliveryState(rawValue: stateText) else {
+            throw StateError(code: .unreadable, message: "delivery \(row["id"] as String) has unknown state '\(stateText)'")
+        }
+        let nextAttempt: Double? = row["next_attempt_at"]
+        return DeliveryRecord(
+            id: row["id"], idempotencyKey: row["idempotency_key"], target: row["target"], method: row["method"],
+            state: state, attempts: row["attempts"], lastError: row["last_error"], lastErrorCode: row["last_error_code"],
+            deliveredBy: row["delivered_by"], failedProviders: providers(from: row["failed_providers"]),
+            createdAt: WallClockTime(secondsSince1970: row["created_at"]),
+            updatedAt: WallClockTime(secondsSince1970: row["updated_at"]),
+            nextAttemptAt: nextAttempt.map(WallClockTime.init(secondsSince1970:)))
+    }
+
+    static func providers(from text: String?) -> [String] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}

@@ -1,0 +1,73 @@
+import CapHostTestSupport
+import Foundation
+import Testing
+
+/// SPEC §8: `kill -9` of the host during durable deliveries loses no
+/// acknowledged call, and the rest are replayed after restart.
+@Suite struct DurableKillTests {
+    @Test func killNineMidDeliveryLosesNoAcknowledgedCall() async throws {
+        let root = NSTemporaryDirectory() + "caphost-kill-\(UUID().uuidString.prefix(8))"
+        let plugins = root + "/plugins.d"
+        let state = root + "/state"
+        let records = root + "/records.txt"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let recorder = try FixturePlugins.build("recorder.c", defines: ["CAP_CATEGORY": FixturePlugins.quoted("journal")])
+        try FixturePlugins.install(recorder, into: plugins, as: "librecorder.so")
+        try Data(#"{"record_file": "\#(records)", "delay_ms": 40}"#.utf8).write(to: URL(fileURLWithPath: plugins + "/librecorder.json"))
+
+        // First run: a batch of durable calls, then SIGKILL while deliveries are under way.
+        let first = try ServeProcess(pluginsDirectory: plugins, stateDirectory: state)
+        try await first.start()
+        let batch = 200
+        var acknowledged: [String] = []
+        for index in 0..<batch {
+            let key = "key-\(index)"
+            let answer = try await first.request(.POST, "/v1/invoke/adapter/journal/record", body: #"{"n":\#(index)}"#,
+                                                 headers: [("Caphost-Durable", "true"), ("Idempotency-Key", key)])
+            #expect(answer.status == 202, "durable call \(index) answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+            if answer.status == 202 { acknowledged.append(key) }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while Self.lines(records).count < 20 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let deliveredBeforeKill = Self.lines(records).count
+        first.kill()
+        #expect(deliveredBeforeKill >= 20 && deliveredBeforeKill < batch,
+                "the kill should land mid-delivery; \(deliveredBeforeKill) of \(batch) were delivered before it")
+
+        // Second run on the same state: the journal replays what was not delivered.
+        let second = try ServeProcess(pluginsDirectory: plugins, stateDirectory: state)
+        try await second.start()
+        defer { Task { await second.stop() } }
+        let replayDeadline = ContinuousClock.now + .seconds(60)
+        while Set(Self.lines(records).map(\.key)).count < acknowledged.count && ContinuousClock.now < replayDeadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let recorded = Self.lines(records)
+        let keys = Set(recorded.map(\.key))
+        let missing = acknowledged.filter { !keys.contains($0) }
+        #expect(acknowledged.count == batch)
+        #expect(missing.isEmpty, "acknowledged but never delivered: \(missing.prefix(20))")
+        // At-least-once: a call in flight at the kill may run twice, each time with its own key.
+        let duplicates = recorded.count - keys.count
+        print("kill -9 figures: \(acknowledged.count) acknowledged, \(deliveredBeforeKill) delivered before the kill, \(keys.count) distinct delivered after restart, \(duplicates) duplicate(s), \(missing.count) lost")
+        #expect(duplicates <= 8, "\(duplicates) duplicate deliveries; only calls in flight at the kill may repeat")
+        for line in recorded {
+            #expect(line.payload == #"{"n":\#(line.key.dropFirst(4))}"#, "key \(line.key) arrived with payload \(line.payload)")
+        }
+        let listing = try await second.request(.GET, "/v1/deliveries?state=delivered&limit=1000")
+        let object = try JSONSerialization.jsonObject(with: Data(listing.body)) as? [String: Any]
+        #expect((object?["deliveries"] as? [Any])?.count == batch)
+        #expect(object?["depth"] as? Int == 0)
+        #expect(await second.stop() == 0, "graceful stop failed: \(second.log().suffix(2000))")
+    }
+
+    static func lines(_ path: String) -> [(key: String, payload: String)] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+    }
+}

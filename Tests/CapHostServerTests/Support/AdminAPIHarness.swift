@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import CapHostCore
+import CapHostServer
+import CapHostTestSupport
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// A real admin API on 127.0.0.1 (ephemeral port) over a real host, and an
+/// HTTP client to talk to it. `stop()` shuts both down.
+final class AdminAPIHarness: @unchecked Sendable {
+    let testHost: TestHost
+    let token: APIToken
+    let streams = EventStreams()
+    let baseURL: String
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    private let serviceGroup: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    var host: CapabilityHost { testHost.host }
+
+    init(settings adjust: (inout AdminAPISettings) -> Void = { _ in },
+         configure: (inout HostConfiguration) -> Void = { _ in }) async throws {
+        testHost = try TestHost(configure)
+        token = try APIToken.loadOrCreate(stateDirectory: testHost.stateDirectory)
+        var settings = AdminAPISettings()
+        settings.port = 0
+        settings.keepAliveInterval = .milliseconds(200)
+        adjust(&settings)
+        let metrics = HostMetricsCollector(host: testHost.host)
+        let readiness = Readiness()
+        readiness.markReady()
+        let parts = AdminServer.Parts(host: testHost.host, settings: settings, token: token, readiness: readiness,
+                                      streams: streams, metrics: metrics)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let application = try AdminServer.application(parts, logger: Logger(label: "test.admin") { _ in SwiftLogNoOpLogHandler() }) { port in
+            portContinuation.yield(port)
+            portContinuation.finish()
+        }
+        serviceGroup = ServiceGroup(services: [application], logger: Logger(label: "test.group") { _ in SwiftLogNoOpLogHandler() })
+        let group = serviceGroup
+        running = Task { try await group.run() }
+        var port = 0
+        for await bound in ports { port = bound }
+        baseURL = "http://127.0.0.1:\(port)"
+    }
+
+    /// Sends a request with the token (unless `authorized` is false) and returns status, headers and body.
+    func request(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+                 authorized: Bool = true, timeout: TimeAmount = .seconds(30)) async throws -> (status: Int, headers: HTTPHeaders, body: [UInt8]) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if authorized { request.headers.add(name: "Authorization", value: "Bearer \(token.value)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await client.execute(request, timeout: timeout)
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return (Int(response.status.code), response.headers, Array(bytes.readableBytesView))
+    }
+
+    /// The JSON object of a response body.
+    func json(_ bytes: [UInt8]) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw FixtureError("not a JSON object: \(String(decoding: bytes, as: UTF8.self))")
+        }
+        return object
+    }
+
+    func stop() async {
+        await serviceGroup.triggerGracefulShutdown()
+        _ = try? await running.value
+        try? await client.shutdown()
+        await testHost.stop()
+    }
+}
