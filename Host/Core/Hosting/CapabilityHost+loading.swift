@@ -45,16 +45,33 @@ extension CapabilityHost {
         }
     }
 
-    /// The configuration handed to `create`: `STEM.json` beside the file, else
-    /// the configured section for the stem, else `{}`.
-    func pluginConfig(for file: String) -> [UInt8] {
+    /// The configuration handed to `create`: what `pluginConfigLoader` reads
+    /// (e.g. `STEM.yaml`), else `STEM.json` beside the file, else the configured
+    /// section for the stem, else `{}`. A loader error fails the plugin's load.
+    func pluginConfig(for file: String) -> Result<[UInt8], PluginLoadError> {
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        let sidecar = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(stem + ".json")
-        if let data = FileManager.default.contents(atPath: sidecar) { return Array(data) }
-        return Array((configuration.pluginConfigs[stem] ?? "{}").utf8)
+        let directory = (file as NSString).deletingLastPathComponent
+        if let loader = configuration.pluginConfigLoader {
+            do {
+                if let text = try loader(stem, directory) { return .success(Array(text.utf8)) }
+            } catch {
+                return .failure(PluginLoadError(file: file, check: .config, detail: "\(error)"))
+            }
+        }
+        let sidecar = (directory as NSString).appendingPathComponent(stem + ".json")
+        if let data = FileManager.default.contents(atPath: sidecar) { return .success(Array(data)) }
+        return .success(Array((configuration.pluginConfigs[stem] ?? "{}").utf8))
     }
 
-    func configDigest(for file: String) -> String { ContentAddressedStore.digest(of: pluginConfig(for: file)) }
+    /// Changes whenever the configuration (or the reason it cannot be read) changes.
+    func configDigest(for file: String) -> String { Self.configDigest(of: pluginConfig(for: file)) }
+
+    static func configDigest(of config: Result<[UInt8], PluginLoadError>) -> String {
+        switch config {
+        case .success(let bytes): ContentAddressedStore.digest(of: bytes)
+        case .failure(let error): ContentAddressedStore.digest(of: Array("unreadable: \(error.detail)".utf8))
+        }
+    }
 
     /// Loads (or reloads) one plugin file: checks, signature, content-addressed
     /// copy, probe, map, conflict rule, create, health, then registration. A
@@ -67,8 +84,8 @@ extension CapabilityHost {
 
     private func loadLocked(file: String) async -> PluginReport {
         let identity = FileIdentity(path: file)
-        let config = pluginConfig(for: file)
-        let configDigest = ContentAddressedStore.digest(of: config)
+        let configResult = pluginConfig(for: file)
+        let configDigest = Self.configDigest(of: configResult)
         func fail(_ error: PluginLoadError, quarantine: Bool = false, descriptor: PluginDescriptor? = nil, digest: String? = nil) -> PluginReport {
             let report = PluginReport(file: file, state: quarantine ? .quarantined : .failed, descriptor: descriptor, digest: digest,
                                       capabilities: [], error: error, linksSwiftRuntime: nil, signature: nil, at: .now)
@@ -89,6 +106,12 @@ extension CapabilityHost {
             events.record(quarantine ? .pluginQuarantined : .pluginLoadFailed, subject: file, reason: "\(error.check.rawValue): \(error.detail)",
                           details: ["check": error.check.rawValue])
             return report
+        }
+
+        let config: [UInt8]
+        switch configResult {
+        case .success(let bytes): config = bytes
+        case .failure(let error): return fail(error)
         }
 
         let facts: PluginFileFacts

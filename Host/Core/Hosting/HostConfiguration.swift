@@ -18,6 +18,11 @@ public struct HostConfiguration: Sendable {
     /// Per-plugin configuration (JSON text) by plugin file stem (`libecho_c` for
     /// `libecho_c.so`); a `STEM.json` beside the file in plugins.d wins.
     public var pluginConfigs: [String: String] = [:]
+    /// Reads a plugin's own configuration file (e.g. `STEM.yaml`) and returns it as
+    /// JSON text, or nil when the plugin has none; consulted before `STEM.json`
+    /// and `pluginConfigs`. Thrown errors fail that plugin's load (check `config`)
+    /// with the error's description. Lets a configuration format live outside the core.
+    public var pluginConfigLoader: (@Sendable (_ stem: String, _ directory: String) throws -> String?)?
     /// How long `create` and the first health check may take in the host process.
     public var createTimeout: Duration = .seconds(10)
 

@@ -14,6 +14,7 @@ public struct PluginLoadError: Error, Sendable, Hashable, Codable, CustomStringC
         case health         // the first health check failed
         case probe          // the child-process probe crashed, hung or failed
         case conflict       // another loaded plugin already provides a capability
+        case config         // the plugin's configuration file could not be read
     }
 
     public let file: String

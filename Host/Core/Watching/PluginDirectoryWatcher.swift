@@ -5,7 +5,7 @@ import Logging
 import Glibc
 #endif
 
-/// Watches plugins.d with inotify: a `.so` (or its `.json` config or `.sig`)
+/// Watches plugins.d with inotify: a `.so` (or its `.json`/`.yaml` config or `.sig`)
 /// that was fully written (`IN_CLOSE_WRITE`), moved in, deleted or moved out
 /// is reported after a short debounce; a periodic rescan is the safety net.
 final class PluginDirectoryWatcher: @unchecked Sendable {
@@ -102,12 +102,15 @@ final class PluginDirectoryWatcher: @unchecked Sendable {
         }
     }
 
-    /// The plugin file an event's name belongs to (`x.so` for `x.so`, `x.json`, `x.so.sig`).
+    /// The plugin file an event's name belongs to (`x.so` for `x.so`, `x.json`,
+    /// `x.yaml`, `x.yml`, `x.so.sig`).
     static func pluginName(for name: String) -> String? {
         if name.hasPrefix(".") { return nil }
         if name.hasSuffix(".so") { return name }
         if name.hasSuffix(".so.sig") { return String(name.dropLast(4)) }
         if name.hasSuffix(".json") { return String(name.dropLast(5)) + ".so" }
+        if name.hasSuffix(".yaml") { return String(name.dropLast(5)) + ".so" }
+        if name.hasSuffix(".yml") { return String(name.dropLast(4)) + ".so" }
         return nil
     }
 }

@@ -1,0 +1,29 @@
+extension CapHostSettings {
+    /// The HTTP admin API (`http:`).
+    public struct HTTP: Sendable, Hashable {
+        /// Address to bind (`address`, default 127.0.0.1).
+        public var address = "127.0.0.1"
+        /// Port to bind (`port`, default 7070; 0 picks a free port).
+        public var port = 7070
+        /// Serve HTTPS with this certificate and key (`tls.certificate`, `tls.key`).
+        public var tls: TLS?
+        /// The bearer token (`token: ${VAR}`); nil = the host generates
+        /// `<state>/api-token` at first start. A secret: never log it.
+        public var token: String?
+
+        /// Defaults.
+        public init() {}
+    }
+
+    /// A PEM certificate chain and private key, as absolute paths.
+    public struct TLS: Sendable, Hashable {
+        public var certificatePath: String
+        public var keyPath: String
+
+        /// A certificate and key pair.
+        public init(certificatePath: String, keyPath: String) {
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+        }
+    }
+}

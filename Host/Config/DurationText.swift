@@ -1,0 +1,50 @@
+import Foundation
+
+/// Durations as operators write them: `250ms`, `5s`, `2m`, `1h`, `1m30s`, `1.5s`,
+/// or a plain number of seconds.
+enum DurationText {
+    private static let units: [(suffix: String, nanoseconds: Double)] = [
+        ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
+    ]
+
+    /// The duration `text` names, or nil when it is not one.
+    static func parse(_ text: String) -> Duration? {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard !rest.isEmpty else { return nil }
+        if let value = Double(rest), value.isFinite { return value >= 0 ? seconds(value) : nil }
+        var total = 0.0
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard !number.isEmpty, let value = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            let letters = rest.prefix { !($0.isASCII && ($0.isNumber || $0 == ".")) }
+            // Longest suffix first: "ms" before "m", "ns"/"us" before "s".
+            guard let unit = units.first(where: { $0.suffix == String(letters) }) else { return nil }
+            rest = rest.dropFirst(letters.count)
+            total += value * unit.nanoseconds
+        }
+        guard total.isFinite, total < 9.2e18 else { return nil }
+        return .nanoseconds(Int64(total.rounded()))
+    }
+
+    static func seconds(_ seconds: Double) -> Duration {
+        .nanoseconds(Int64((seconds * 1e9).rounded()))
+    }
+
+    /// `250ms`, `5s`, `2m`, `1h30m` — the shortest exact spelling, for descriptions.
+    static func format(_ duration: Duration) -> String {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        if nanoseconds == 0 { return "0s" }
+        if nanoseconds % 1_000_000_000 != 0 {
+            if nanoseconds % 1_000_000 == 0 { return "\(nanoseconds / 1_000_000)ms" }
+            if nanoseconds % 1_000 == 0 { return "\(nanoseconds / 1_000)us" }
+            return "\(nanoseconds)ns"
+        }
+        var seconds = nanoseconds / 1_000_000_000
+        var text = ""
+        if seconds >= 3600 { text += "\(seconds / 3600)h"; seconds %= 3600 }
+        if seconds >= 60 { text += "\(seconds / 60)m"; seconds %= 60 }
+        if seconds > 0 { text += "\(seconds)s" }
+        return text
+    }
+}
