@@ -1,4 +1,5 @@
 import ArgumentParser
+import CapHostConfig
 import CapHostCore
 import CapHostServer
 import Foundation
@@ -8,40 +9,46 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the host: load and watch plugins.d, serve the admin API, keep state in SQLite.",
+        abstract: "Run the host: load and watch plugins.d, serve the admin API, MCP and gRPC, keep state in SQLite.",
         discussion: """
         New .so files in the plugins folder load within a blink (after a probe in a child
         process); a newer version of a loaded provider upgrades it in place; a removed file
         retires its capabilities once their in-flight calls finish. A plugin's configuration
-        is NAME.json beside NAME.so.
+        is its section in caphost.yaml, or NAME.yaml / NAME.json beside NAME.so.
 
         The admin API listens on 127.0.0.1:7070 (every /v1 route, /metrics and /mcp need the
-        bearer token kept in STATE/api-token, generated at first start). The state directory
-        keeps the SQLite state (pins, events, scores, per-plugin kv, the durable journal) and
-        STATE/server.json, from which `caphost plugins` and the other client commands find
-        the running host.
+        bearer token kept in STATE/api-token, generated at first start), the gRPC
+        AdapterRegistry on 127.0.0.1:8679. The state directory keeps the SQLite state (pins,
+        events, scores, per-plugin kv, the durable journal) and STATE/server.json, from which
+        `caphost plugins` and the other client commands find the running host.
 
+        Settings come from caphost.yaml in the current folder (or --config; see
+        caphost.example.yaml for every key); the flags below override it.
         SIGTERM or Ctrl-C stops accepting requests, drains in-flight calls and flushes state.
 
         Examples:
           caphost serve
+          caphost serve --config /etc/caphost.yaml
           caphost serve --plugins-dir /srv/plugins.d --state-dir /var/lib/caphost --port 7171
         """)
 
-    @Option(help: "The drop folder to load and watch.")
-    var pluginsDir = "plugins.d"
+    @Option(help: "The configuration file (default: caphost.yaml in the current folder, if there is one).")
+    var config: String?
 
-    @Option(help: "The state directory (SQLite state, api-token, server.json, loaded images).")
-    var stateDir = ".caphost"
+    @Option(help: "The drop folder to load and watch (default plugins.d).")
+    var pluginsDir: String?
 
-    @Option(help: "Address of the admin API (anything but loopback needs TLS).")
-    var address = "127.0.0.1"
+    @Option(help: "The state directory: SQLite state, api-token, server.json, loaded images (default .caphost).")
+    var stateDir: String?
 
-    @Option(help: "Port of the admin API (0 picks a free one; server.json tells which).")
-    var port = 7070
+    @Option(help: "Address of the admin API and gRPC (anything but loopback needs TLS; default 127.0.0.1).")
+    var address: String?
 
-    @Option(help: "Port of the gRPC AdapterRegistry on the same address (0 picks a free one).")
-    var grpcPort = 8679
+    @Option(help: "Port of the admin API (0 picks a free one; server.json tells which; default 7070).")
+    var port: Int?
+
+    @Option(help: "Port of the gRPC AdapterRegistry (0 picks a free one; default 8679).")
+    var grpcPort: Int?
 
     @Flag(help: "Do not serve the gRPC AdapterRegistry.")
     var noGrpc = false
@@ -52,36 +59,43 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Load plugins without probing them in a child process first.")
     var noProbe = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: the configuration's, else info).")
+    var logLevel: Logger.Level?
 
     func run() async throws {
-        let level = logLevel
+        var loaded: CapHostSettings
+        do throws(ConfigFileError) {
+            loaded = try CapHostSettingsLoader.load(path: config)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let pluginsDir { loaded.host.pluginsDirectory = pluginsDir }
+        if let stateDir { loaded.host.stateDirectory = stateDir }
+        if noProbe { loaded.host.probe.enabled = false }
+        if let address {
+            loaded.http.address = address
+            loaded.grpc.address = address
+        }
+        if let port { loaded.http.port = port }
+        if let grpcPort { loaded.grpc.port = grpcPort }
+        if noGrpc { loaded.grpc.enabled = false }
+        if noMcp { loaded.mcp.enabled = false }
+        let level = logLevel ?? Logger.Level(rawValue: loaded.logLevel.rawValue) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
-        var host = HostConfiguration(pluginsDirectory: pluginsDir, stateDirectory: stateDir)
-        host.probe.enabled = !noProbe
-        var settings = RuntimeSettings(host: host)
-        settings.http.address = address
-        settings.http.port = port
-        if noGrpc {
-            settings.grpc = nil
-        } else {
-            settings.grpc?.address = address
-            settings.grpc?.port = grpcPort
-        }
-        settings.mcpEnabled = !noMcp
-        try await Self.serve(settings)
+        let logger = Logger(label: "caphost")
+        if let file = loaded.file { logger.info("configuration from \(file)") }
+        try await Self.serve(RuntimeSettings(loaded), logger: logger)
     }
 
     /// Runs a host with `settings` until SIGTERM/SIGINT.
-    static func serve(_ settings: RuntimeSettings) async throws {
+    static func serve(_ settings: RuntimeSettings, logger: Logger) async throws {
         let runtime: HostRuntime
         do {
-            runtime = try HostRuntime(settings: settings, logger: Logger(label: "caphost"))
+            runtime = try HostRuntime(settings: settings, logger: logger)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -105,10 +119,10 @@ struct ServeCommand: AsyncParsableCommand {
                 lines.append("  ✗ \(report.file): \(report.error?.description ?? report.state.rawValue)")
             }
         }
-        lines.append("caphost: admin API  \(endpoints.url)   (token: \(runtime.token.path))")
+        lines.append("caphost: admin API  \(endpoints.url)   (bearer token: \(runtime.token.path))")
         lines.append("caphost: metrics    \(endpoints.url)/metrics")
-        if let mcp = endpoints.mcp { lines.append("caphost: MCP        \(mcp)") }
-        if let grpc = endpoints.grpc { lines.append("caphost: gRPC       \(grpc) (AdapterRegistry)") }
+        if let mcp = endpoints.mcp { lines.append("caphost: MCP        \(mcp)   (streamable HTTP; `caphost mcp` for stdio)") }
+        if let grpc = endpoints.grpc { lines.append("caphost: gRPC       \(grpc)   (AdapterRegistry)") }
         lines.append("caphost: watching \(runtime.settings.host.pluginsDirectory); Ctrl-C to stop")
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

@@ -44,7 +44,14 @@ public final class HostRuntime: Sendable {
         try AdminServer.validate(settings.http)
         MetricsExport.bootstrap()
         let stateDirectory = settings.host.stateDirectory
-        self.token = try APIToken.loadOrCreate(stateDirectory: stateDirectory)
+        if let configured = settings.apiToken {
+            guard configured.count >= 16 else {
+                throw APITokenError(message: "http.token: expected at least 16 characters, found \(configured.count) (the value itself is not shown)")
+            }
+            self.token = APIToken(value: configured, path: "the configuration's http.token")
+        } else {
+            self.token = try APIToken.loadOrCreate(stateDirectory: stateDirectory)
+        }
         self.lock = try StateDirectoryLock(stateDirectory: stateDirectory)
         self.database = try StateDatabase.open(stateDirectory: stateDirectory)
         self.host = try CapabilityHost(configuration: settings.host, logger: logger,

@@ -7,6 +7,9 @@ import CapHostState
 public struct RuntimeSettings: Sendable {
     public var host: HostConfiguration
     public var http = AdminAPISettings()
+    /// The bearer token from the configuration (`http.token: ${VAR}`); nil = `<state>/api-token`,
+    /// generated at first start. A secret: never logged.
+    public var apiToken: String?
     public var durable = DurableSettings()
     /// The gRPC AdapterRegistry (nil: not served). Its token, when nil, is the API token.
     public var grpc: AdapterRegistrySettings? = AdapterRegistrySettings()

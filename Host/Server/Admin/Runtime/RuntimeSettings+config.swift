@@ -1,0 +1,31 @@
+import CapHostConfig
+import CapHostGRPC
+
+extension RuntimeSettings {
+    /// The runtime's settings as `caphost.yaml` gives them.
+    public init(_ settings: CapHostSettings) {
+        self.init(host: settings.host)
+        http.address = settings.http.address
+        http.port = settings.http.port
+        http.tlsCertificatePath = settings.http.tls?.certificatePath
+        http.tlsKeyPath = settings.http.tls?.keyPath
+        apiToken = settings.http.token
+        if settings.grpc.enabled {
+            var tls: AdapterRegistrySettings.TLSFiles?
+            if let files = settings.http.tls {
+                tls = AdapterRegistrySettings.TLSFiles(certificateChainPath: files.certificatePath, privateKeyPath: files.keyPath)
+            }
+            grpc = AdapterRegistrySettings(address: settings.grpc.address, port: settings.grpc.port,
+                                           package: settings.grpc.package, token: nil, tls: tls)
+        } else {
+            grpc = nil
+        }
+        grpcRequiresToken = settings.grpc.requireToken
+        mcpEnabled = settings.mcp.enabled
+        durable.workers = settings.durable.workers
+        durable.maxAttempts = settings.durable.maxAttempts
+        durable.initialBackoff = settings.durable.initialBackoff
+        durable.maxBackoff = settings.durable.maxBackoff
+        durable.attemptTimeout = settings.durable.callTimeout
+    }
+}
