@@ -18,14 +18,16 @@ struct ClientOptions: ParsableArguments {
         "The host's state folder, where `caphost serve` writes server.json and api-token.", valueName: "dir"))
     var stateDir: String?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the host's answer.", valueName: "seconds"))
-    var timeout: Double = 30
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the host's answer (default 30; drain: 600).", valueName: "seconds"))
+    var timeout: Double?
 
     @Flag(name: .long, help: "Print the host's answer as JSON (for scripts and jq) instead of text.")
     var json = false
 
     func validate() throws {
-        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds, found \(timeout)") }
+        if let timeout, !(timeout > 0 && timeout.isFinite) {
+            throw ValidationError("--timeout must be a positive number of seconds, found \(timeout)")
+        }
     }
 
     /// The endpoint from flags, environment and state folder.
@@ -37,14 +39,17 @@ struct ClientOptions: ParsableArguments {
         }
     }
 
-    var requestTimeout: Duration { .milliseconds(Int64(timeout * 1000)) }
+    /// `--timeout`, or `fallback` when it was not given.
+    func requestTimeout(or fallback: Duration = .seconds(30)) -> Duration {
+        timeout.map { .milliseconds(Int64($0 * 1000)) } ?? fallback
+    }
 
     /// Runs `body` with a client and turns a `HostClientError` into a message on
     /// stderr and the exit status (1 host error, 2 bad endpoint, 3 host unreachable).
     func withClient<Result: Sendable>(_ body: (HostClient) async throws -> Result) async throws -> Result {
         let endpoint = try endpoint()
         do {
-            return try await HostClient.with(endpoint: endpoint, requestTimeout: requestTimeout, body)
+            return try await HostClient.with(endpoint: endpoint, requestTimeout: requestTimeout(), body)
         } catch let error as HostClientError {
             throw ClientCommandFailure(error)
         }

@@ -31,8 +31,8 @@ struct DrainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let provider = try CapabilityArguments.provider(id)
-        // Draining waits for calls that may run long: at least ten minutes unless --timeout says otherwise.
-        let timeout = client.timeout == 30 ? Duration.seconds(600) : client.requestTimeout
+        // Draining waits for calls that may run long: ten minutes unless --timeout says otherwise.
+        let timeout = client.requestTimeout(or: .seconds(600))
         let progress = Terminal.stderrIsTerminal ? ProgressLine(text: "draining \(provider): waiting for in-flight calls to finish") : nil
         let result: DrainResult
         do {

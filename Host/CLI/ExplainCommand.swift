@@ -18,15 +18,12 @@ struct ExplainCommand: AsyncParsableCommand {
           caphost explain adapter:notifier --json | jq '.candidates[] | .reason'
         """)
 
-    @Argument(help: ArgumentHelp("The slot, domain:category.", valueName: "slot"))
-    var slot: String
+    @OptionGroup var slot: SlotArgument
 
     @OptionGroup var client: ClientOptions
 
-    func validate() throws { _ = try CapabilityArguments.slot(slot) }
-
     func run() async throws {
-        let key = try CapabilityArguments.slot(slot)
+        let key = try slot.key()
         let explanation = try await client.withClient { try await $0.explain(key) }
         if client.json {
             try JSONOutput.print(explanation)

@@ -45,12 +45,21 @@ struct InvokeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --durable: a key that makes repeating this call safe (the host returns the first delivery).", valueName: "key"))
     var idempotencyKey: String?
 
+    @Option(help: ArgumentHelp("Seconds the call may take in the plugin before the host answers timeout (default: the host's).", valueName: "seconds"))
+    var deadline: Double?
+
     @OptionGroup var client: ClientOptions
 
     func validate() throws {
         _ = try CapabilityArguments.target(target)
         if idempotencyKey != nil && !durable {
             throw ValidationError("--idempotency-key only applies to --durable calls")
+        }
+        if let deadline, !(deadline > 0 && deadline.isFinite) {
+            throw ValidationError("--deadline must be a positive number of seconds, found \(deadline)")
+        }
+        if deadline != nil && durable {
+            throw ValidationError("--deadline does not apply to --durable calls (the host's durable call_timeout does)")
         }
         guard !method.isEmpty, !method.contains("/") else {
             throw ValidationError("METHOD must be a method name such as send, found \"\(method)\"")
@@ -75,7 +84,7 @@ struct InvokeCommand: AsyncParsableCommand {
             return
         }
         let result = try await client.withClient {
-            try await $0.invoke(reference, method: method, payload: bytes, timeout: client.requestTimeout)
+            try await $0.invoke(reference, method: method, payload: bytes, deadline: deadline.map { .milliseconds(Int64($0 * 1000)) })
         }
         if let provider = result.provider, Terminal.stderrIsTerminal || !client.json {
             Terminal.error("served by \(provider)")

@@ -18,18 +18,17 @@ struct PinCommand: AsyncParsableCommand {
           caphost explain adapter:notifier
         """)
 
-    @Argument(help: ArgumentHelp("The slot, domain:category.", valueName: "slot"))
-    var slot: String
+    @OptionGroup var slot: SlotArgument
 
     @Argument(help: ArgumentHelp("The provider to pin: its name or domain:category:provider.", valueName: "provider"))
     var provider: String
 
     @OptionGroup var client: ClientOptions
 
-    func validate() throws { _ = try CapabilityArguments.provider(provider, of: try CapabilityArguments.slot(slot)) }
+    func validate() throws { _ = try CapabilityArguments.provider(provider, of: try slot.key()) }
 
     func run() async throws {
-        let key = try CapabilityArguments.slot(slot)
+        let key = try slot.key()
         let name = try CapabilityArguments.provider(provider, of: key)
         let explanation = try await client.withClient { try await $0.pin(key, to: name) }
         if client.json {

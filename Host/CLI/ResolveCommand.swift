@@ -17,15 +17,12 @@ struct ResolveCommand: AsyncParsableCommand {
           caphost resolve adapter:notifier --json
         """)
 
-    @Argument(help: ArgumentHelp("The slot, domain:category.", valueName: "slot"))
-    var slot: String
+    @OptionGroup var slot: SlotArgument
 
     @OptionGroup var client: ClientOptions
 
-    func validate() throws { _ = try CapabilityArguments.slot(slot) }
-
     func run() async throws {
-        let key = try CapabilityArguments.slot(slot)
+        let key = try slot.key()
         let resolution = try await client.withClient { try await $0.resolve(key) }
         if client.json {
             try JSONOutput.print(resolution)

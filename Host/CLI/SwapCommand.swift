@@ -19,8 +19,7 @@ struct SwapCommand: AsyncParsableCommand {
             --reason "outbox disk full"
         """)
 
-    @Argument(help: ArgumentHelp("The slot, domain:category.", valueName: "slot"))
-    var slot: String
+    @OptionGroup var slot: SlotArgument
 
     @Argument(help: ArgumentHelp("The provider to switch to: its name or domain:category:provider.", valueName: "provider"))
     var provider: String
@@ -30,10 +29,10 @@ struct SwapCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    func validate() throws { _ = try CapabilityArguments.provider(provider, of: try CapabilityArguments.slot(slot)) }
+    func validate() throws { _ = try CapabilityArguments.provider(provider, of: try slot.key()) }
 
     func run() async throws {
-        let key = try CapabilityArguments.slot(slot)
+        let key = try slot.key()
         let name = try CapabilityArguments.provider(provider, of: key)
         let outcome = try await client.withClient { try await $0.swap(key, to: name, reason: reason) }
         if client.json {

@@ -12,15 +12,12 @@ struct UnpinCommand: AsyncParsableCommand {
           caphost unpin adapter:notifier
         """)
 
-    @Argument(help: ArgumentHelp("The slot, domain:category.", valueName: "slot"))
-    var slot: String
+    @OptionGroup var slot: SlotArgument
 
     @OptionGroup var client: ClientOptions
 
-    func validate() throws { _ = try CapabilityArguments.slot(slot) }
-
     func run() async throws {
-        let key = try CapabilityArguments.slot(slot)
+        let key = try slot.key()
         let explanation = try await client.withClient { try await $0.unpin(key) }
         if client.json {
             try JSONOutput.print(explanation)

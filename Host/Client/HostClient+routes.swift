@@ -37,10 +37,20 @@ extension HostClient {
     }
 
     /// `POST /v1/invoke/…/{method}`: calls a slot's winner or one provider with a
-    /// JSON payload and returns the plugin's response bytes verbatim.
+    /// JSON payload and returns the plugin's response bytes verbatim. A `deadline`
+    /// is sent as `Caphost-Timeout`, so the host ends the call (504 `timeout`) when
+    /// it overruns; without one the host's default applies.
     public func invoke(_ target: CapabilityReference, method: String, payload: [UInt8],
-                       timeout: Duration? = nil) async throws(HostClientError) -> InvocationResult {
-        let response = try await call("POST", Self.invokePath(target, method: method), body: payload, timeout: timeout)
+                       deadline: Duration? = nil) async throws(HostClientError) -> InvocationResult {
+        var headers: [(String, String)] = []
+        var timeout: Duration?
+        if let deadline {
+            let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
+            headers.append(("Caphost-Timeout", String(seconds)))
+            // Leave the host time to answer with its own timeout error.
+            timeout = max(requestTimeout, deadline + .seconds(5))
+        }
+        let response = try await call("POST", Self.invokePath(target, method: method), body: payload, headers: headers, timeout: timeout)
         return InvocationResult(body: response.body, provider: response.header("Caphost-Provider"))
     }
 

@@ -7,6 +7,10 @@ extension CapHostSettings {
         public var port = 7070
         /// Serve HTTPS with this certificate and key (`tls.certificate`, `tls.key`).
         public var tls: TLS?
+        /// The largest request body accepted, invoke payloads included (`max_request_bytes`, default 16MiB).
+        public var maxRequestBytes = 16 << 20
+        /// How often an idle event stream sends a keep-alive comment (`keep_alive_interval`, default 15s).
+        public var keepAliveInterval: Duration = .seconds(15)
         /// The bearer token (`token: ${VAR}`); nil = the host generates
         /// `<state>/api-token` at first start. A secret: never log it.
         public var token: String?

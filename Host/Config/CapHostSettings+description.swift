@@ -13,6 +13,8 @@ extension CapHostSettings {
         lines.append("project: \(host.project)")
         lines.append("create_timeout: \(duration(host.createTimeout))")
         lines.append("log_level: \(logLevel.rawValue)")
+        lines.append("drain_timeout: \(duration(drainTimeout))")
+        lines.append("score_sample_interval: \(duration(scoreSampleInterval))")
         lines.append("probe: {enabled: \(host.probe.enabled), timeout: \(duration(host.probe.timeout)), runner: \(host.probe.runnerPath ?? "beside the caphost executable")}")
         lines.append("signatures: {trusted_keys: \(host.signatures.trustedKeys.count), require_signatures: \(host.signatures.requireSignatures)}")
         let invocation = host.invocation
@@ -24,10 +26,10 @@ extension CapHostSettings {
         lines.append("watcher: {enabled: \(host.watcher.enabled), debounce: \(duration(host.watcher.debounce)), rescan_interval: \(duration(host.watcher.rescanInterval))}")
         let token = http.token == nil ? "generated into \(host.stateDirectory)/api-token" : (secretReferences["http.token"] ?? "set") + " (redacted)"
         let tls = http.tls.map { "{certificate: \($0.certificatePath), key: \($0.keyPath)}" } ?? "off"
-        lines.append("http: {address: \(http.address), port: \(http.port), tls: \(tls), token: \(token)}")
+        lines.append("http: {address: \(http.address), port: \(http.port), max_request_bytes: \(http.maxRequestBytes), keep_alive_interval: \(duration(http.keepAliveInterval)), tls: \(tls), token: \(token)}")
         lines.append("grpc: {enabled: \(grpc.enabled), address: \(grpc.address), port: \(grpc.port), package: \(grpc.package), require_token: \(grpc.requireToken)}")
         lines.append("mcp: {enabled: \(mcp.enabled)}")
-        lines.append("durable: {max_attempts: \(durable.maxAttempts), initial_backoff: \(duration(durable.initialBackoff)), max_backoff: \(duration(durable.maxBackoff)), call_timeout: \(duration(durable.callTimeout)), workers: \(durable.workers)}")
+        lines.append("durable: {max_attempts: \(durable.maxAttempts), initial_backoff: \(duration(durable.initialBackoff)), max_backoff: \(duration(durable.maxBackoff)), call_timeout: \(duration(durable.callTimeout)), workers: \(durable.workers), stop_timeout: \(duration(durable.stopTimeout)), max_payload_bytes: \(durable.maxPayloadBytes), retain_finished: \(duration(durable.retainFinished))}")
         if host.pluginConfigs.isEmpty {
             lines.append("plugins: {}")
         } else {

@@ -22,6 +22,10 @@ public struct CapHostSettings: Sendable {
     public var durable = Durable()
     /// The least severe level that is logged.
     public var logLevel: LogLevel = .info
+    /// How long shutdown waits for in-flight calls on each plugin (`drain_timeout`, default 10s).
+    public var drainTimeout: Duration = .seconds(10)
+    /// How often every provider's score is written to the state database (`score_sample_interval`, default 10s).
+    public var scoreSampleInterval: Duration = .seconds(10)
     /// The file the settings were read from; nil when they are the defaults.
     public var file: String?
     /// Every secret value resolved so far (shared with the plugin config loader).

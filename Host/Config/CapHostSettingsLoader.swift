@@ -62,6 +62,8 @@ public enum CapHostSettingsLoader {
         if let level = reader.choice("log_level", among: CapHostSettings.LogLevel.allCases.map(\.rawValue)) {
             settings.logLevel = CapHostSettings.LogLevel(rawValue: level)!
         }
+        if let value = reader.duration("drain_timeout") { settings.drainTimeout = value }
+        if let value = reader.duration("score_sample_interval", minimum: .milliseconds(100)) { settings.scoreSampleInterval = value }
         settings.host.pluginConfigs = PluginSections.read(reader.value("plugins"), problems: problems)
         reader.finish()
 
@@ -73,6 +75,8 @@ public enum CapHostSettingsLoader {
     private static func readHTTP(_ http: MappingReader, into settings: inout CapHostSettings) {
         if let address = http.string("address") { settings.http.address = address }
         if let port = http.int("port", in: 0...65535) { settings.http.port = port }
+        if let size = http.byteSize("max_request_bytes", in: 1...(1 << 30)) { settings.http.maxRequestBytes = size }
+        if let value = http.duration("keep_alive_interval", minimum: .milliseconds(10)) { settings.http.keepAliveInterval = value }
         if let token = http.value("token") {
             let scalar = token.scalar
             switch scalar?.value {
@@ -133,6 +137,9 @@ public enum CapHostSettingsLoader {
         if let value = durable.duration("max_backoff", minimum: .milliseconds(1)) { settings.maxBackoff = value }
         if let value = durable.duration("call_timeout", minimum: .milliseconds(1)) { settings.callTimeout = value }
         if let value = durable.int("workers", in: 1...256) { settings.workers = value }
+        if let value = durable.duration("stop_timeout") { settings.stopTimeout = value }
+        if let value = durable.byteSize("max_payload_bytes", in: 1...(1 << 30)) { settings.maxPayloadBytes = value }
+        if let value = durable.duration("retain_finished", minimum: .seconds(1)) { settings.retainFinished = value }
         if settings.maxBackoff < settings.initialBackoff, let node = durable.value("max_backoff") ?? durable.value("initial_backoff") {
             durable.problems.add(at: node, "max_backoff (\(DurationText.format(settings.maxBackoff))) must not be shorter than initial_backoff (\(DurationText.format(settings.initialBackoff)))")
         }

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Durations as operators write them: `250ms`, `5s`, `2m`, `1h`, `1m30s`, `1.5s`,
+/// Durations as operators write them: `250ms`, `5s`, `2m`, `1h`, `7d`, `1m30s`, `1.5s`,
 /// or a plain number of seconds.
 enum DurationText {
     private static let units: [(suffix: String, nanoseconds: Double)] = [
-        ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
+        ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86_400e9),
     ]
 
     /// The duration `text` names, or nil when it is not one.
@@ -42,6 +42,7 @@ enum DurationText {
         }
         var seconds = nanoseconds / 1_000_000_000
         var text = ""
+        if seconds >= 86_400 { text += "\(seconds / 86_400)d"; seconds %= 86_400 }
         if seconds >= 3600 { text += "\(seconds / 3600)h"; seconds %= 3600 }
         if seconds >= 60 { text += "\(seconds / 60)m"; seconds %= 60 }
         if seconds > 0 { text += "\(seconds)s" }

@@ -95,6 +95,34 @@ import Testing
         await test.stop()
     }
 
+    @Test func theWatcherReloadsAPluginWhenItsYAMLIsWritten() async throws {
+        let test = try TestHost { configuration in
+            configuration.pluginConfigLoader = PluginConfigFiles(environment: [:], redactor: SecretRedactor()).loader
+            configuration.watcher.enabled = true
+            // Only inotify can notice the edit in time: the periodic rescan is an hour away.
+            configuration.watcher.rescanInterval = .seconds(3600)
+        }
+        let control = test.root + "/control"
+        let other = test.root + "/other-control"
+        try "0".write(toFile: control, atomically: true, encoding: .utf8)
+        try "f".write(toFile: other, atomically: true, encoding: .utf8)
+        let sidecar = test.pluginsDirectory + "/ctl.yml"
+        try "control_file: \(control)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
+        await test.host.start()
+        try test.install("controllable.c", as: "ctl.so")
+        let deadline = ContinuousClock.now + .seconds(20)
+        while test.host.events.events(kinds: [.pluginLoaded]).isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(test.host.events.events(kinds: [.pluginLoaded]).count == 1)
+        try "control_file: \(other)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
+        while test.host.events.events(kinds: [.pluginUpgraded]).isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(test.host.events.events(kinds: [.pluginUpgraded]).first?.reason.contains("(file or config changed)") == true)
+        await test.stop()
+    }
+
     @Test func aBadPluginFileFailsThatPluginOnlyAndKeepsTheServingVersion() async throws {
         let test = try TestHost { configuration in
             configuration.pluginConfigLoader = PluginConfigFiles(environment: [:], redactor: SecretRedactor()).loader

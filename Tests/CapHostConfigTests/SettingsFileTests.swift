@@ -45,6 +45,8 @@ import Testing
         project: fleet-a
         create_timeout: 3s
         log_level: debug
+        drain_timeout: 20s
+        score_sample_interval: 1m
         probe:
           enabled: false
           timeout: 1500ms
@@ -81,6 +83,8 @@ import Testing
         http:
           address: 0.0.0.0
           port: 8443
+          max_request_bytes: 1MiB
+          keep_alive_interval: 5s
           tls:
             certificate: tls/cert.pem
             key: tls/key.pem
@@ -98,7 +102,10 @@ import Testing
           initial_backoff: 100ms
           max_backoff: 5s
           call_timeout: 15s
-          workers: 4
+          workers: 3
+          stop_timeout: 1s
+          max_payload_bytes: 64KiB
+          retain_finished: 2d
         plugins:
           libecho_c:
             greeting: hello
@@ -134,7 +141,11 @@ import Testing
         }())
         #expect(!settings.mcp.enabled)
         #expect(settings.durable.maxAttempts == 3 && settings.durable.initialBackoff == .milliseconds(100))
-        #expect(settings.durable.maxBackoff == .seconds(5) && settings.durable.callTimeout == .seconds(15) && settings.durable.workers == 4)
+        #expect(settings.durable.maxBackoff == .seconds(5) && settings.durable.callTimeout == .seconds(15) && settings.durable.workers == 3)
+        #expect(settings.durable.stopTimeout == .seconds(1) && settings.durable.maxPayloadBytes == 64 << 10)
+        #expect(settings.durable.retainFinished == .seconds(2 * 86_400))
+        #expect(settings.drainTimeout == .seconds(20) && settings.scoreSampleInterval == .seconds(60))
+        #expect(settings.http.maxRequestBytes == 1 << 20 && settings.http.keepAliveInterval == .seconds(5))
         #expect(host.pluginConfigs == ["libecho_c": #"{"greeting":"hello","repeat":3}"#, "liboutbox": "{}"])
         #expect(host.pluginConfigLoader != nil)
         #expect(settings.file == "caphost.yaml")

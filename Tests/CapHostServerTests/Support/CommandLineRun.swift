@@ -1,0 +1,51 @@
+import CapHostTestSupport
+import Foundation
+
+/// One run of the built `caphost` executable: its exit status, stdout and stderr.
+/// Output goes through files (no pipe can fill up), and the wait happens on a
+/// thread of its own, never on the cooperative pool.
+struct CommandLineRun: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+
+    /// Runs `caphost arguments…` with exactly `environment` (plus PATH), `stdin`
+    /// bytes (or /dev/null), in `directory`; kills it after `timeout`.
+    static func caphost(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+                        directory: String = NSTemporaryDirectory(), timeout: Duration = .seconds(60)) async throws -> CommandLineRun {
+        let scratch = NSTemporaryDirectory() + "caphost-cli-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FixturePlugins.buildProductsDirectory + "/caphost")
+        process.arguments = arguments
+        process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { own, _ in own }
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        _ = FileManager.default.createFile(atPath: scratch + "/out", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + "/err", contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/out"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/err"))
+        if let stdin {
+            try stdin.write(toFile: scratch + "/in", atomically: true, encoding: .utf8)
+            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: scratch + "/in"))
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        try process.run()
+        let seconds = Double(timeout.components.seconds)
+        let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let waiter = Thread {
+                let deadline = Date().addingTimeInterval(seconds)
+                while process.isRunning && Date() < deadline { usleep(5_000) }
+                if process.isRunning { process.interrupt(); kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+                continuation.resume(returning: Date() < deadline)
+            }
+            waiter.start()
+        }
+        let stdout = (try? String(contentsOfFile: scratch + "/out", encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: scratch + "/err", encoding: .utf8)) ?? ""
+        guard finished else { throw FixtureError("caphost \(arguments.joined(separator: " ")) did not finish within \(timeout); stderr: \(stderr)") }
+        return CommandLineRun(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+}
