@@ -9,6 +9,8 @@ extension RuntimeSettings {
         http.port = settings.http.port
         http.tlsCertificatePath = settings.http.tls?.certificatePath
         http.tlsKeyPath = settings.http.tls?.keyPath
+        http.maxRequestBytes = settings.http.maxRequestBytes
+        http.keepAliveInterval = settings.http.keepAliveInterval
         apiToken = settings.http.token
         if settings.grpc.enabled {
             var tls: AdapterRegistrySettings.TLSFiles?
@@ -27,5 +29,10 @@ extension RuntimeSettings {
         durable.initialBackoff = settings.durable.initialBackoff
         durable.maxBackoff = settings.durable.maxBackoff
         durable.attemptTimeout = settings.durable.callTimeout
+        durable.stopTimeout = settings.durable.stopTimeout
+        durable.maxPayloadBytes = settings.durable.maxPayloadBytes
+        durable.retainFinished = settings.durable.retainFinished
+        drainTimeout = settings.drainTimeout
+        scoreSampleInterval = settings.scoreSampleInterval
     }
 }
