@@ -183,6 +183,8 @@ import Testing
         #expect(text.contains(#"caphost_provider_score{capability="adapter:bench",provider="adapter:bench:beta"}"#))
         #expect(text.contains(#"caphost_provider_breaker_state{capability="adapter:bench",provider="adapter:bench:alpha"} 0"#))
         #expect(text.contains("caphost_retained_images"))
+        #expect(text.contains(#"caphost_invocation_duration_seconds_count{capability="adapter:bench",provider="adapter:bench:alpha",outcome="ok"}"#),
+                "the latency histogram of guarded calls")
     }
 
     @Test func nonLoopbackWithoutTLSIsRefused() throws {

@@ -272,6 +272,7 @@ public final class Invoker: @unchecked Sendable {
             }
             DispatchQueue.global().asyncAfter(deadline: .now() + allowed.timeInterval, execute: timer)
         }
+        Self.recordDuration(of: result, site: site, nanoseconds: caphost_monotonic_ns() &- started)
         return try result.get()
     }
 }
