@@ -1,4 +1,5 @@
 import ArgumentParser
+import CapHostConfig
 import CapHostCore
 import CapHostMCP
 import Foundation
@@ -22,11 +23,14 @@ struct MCPCommand: AsyncParsableCommand {
                                       "args": ["mcp", "--plugins-dir", "/path/to/plugins.d"]}}}
         """)
 
-    @Option(help: "The drop folder to load and watch.")
-    var pluginsDir = "plugins.d"
+    @Option(help: "The configuration file (default: caphost.yaml in the current folder, if there is one); plugin sections and ${ENV} secrets apply as in `caphost serve`.")
+    var config: String?
 
-    @Option(help: "The state directory (content-addressed plugin images live under loaded/).")
-    var stateDir = ".caphost"
+    @Option(help: "The drop folder to load and watch (default plugins.d).")
+    var pluginsDir: String?
+
+    @Option(help: "The state directory (content-addressed plugin images live under loaded/; default .caphost).")
+    var stateDir: String?
 
     @Flag(help: "Load plugins without probing them in a child process first.")
     var noProbe = false
@@ -56,8 +60,15 @@ struct MCPCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "caphost.mcp")
-        var configuration = HostConfiguration(pluginsDirectory: pluginsDir, stateDirectory: stateDir)
-        configuration.probe.enabled = !noProbe
+        var configuration: HostConfiguration
+        do throws(ConfigFileError) {
+            configuration = try CapHostSettingsLoader.load(path: config).host
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let pluginsDir { configuration.pluginsDirectory = pluginsDir }
+        if let stateDir { configuration.stateDirectory = stateDir }
+        if noProbe { configuration.probe.enabled = false }
         let host: CapabilityHost
         do {
             host = try CapabilityHost(configuration: configuration)
@@ -66,7 +77,7 @@ struct MCPCommand: AsyncParsableCommand {
         }
         await host.start()
         let loaded = host.plugins().filter { $0.state == .loaded }.count
-        logger.info("caphost mcp: \(loaded) plugin(s) loaded from \(pluginsDir); serving MCP on stdio")
+        logger.info("caphost mcp: \(loaded) plugin(s) loaded from \(configuration.pluginsDirectory); serving MCP on stdio")
 
         var options = MCPServer.Options()
         options.callTimeout = callTimeout.map { .milliseconds(Int64($0 * 1000)) }

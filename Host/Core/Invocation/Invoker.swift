@@ -1,5 +1,7 @@
 import CapPluginABI
 import CCapHostSupport
+import Metrics
+import Synchronization
 @preconcurrency import Foundation
 
 /// Routes calls to providers: resolve (one atomic load), lease, invoke through
@@ -14,6 +16,8 @@ public final class Invoker: @unchecked Sendable {
     /// Called when a provider succeeds after one or more failures.
     let recovered: @Sendable (Candidate) -> Void
     private let sampleMask: Int64
+    /// Latency histograms of guarded calls, by label set (see `Invoker+metrics`).
+    let durationTimers = Mutex<[String: Timer]>([:])
     /// Longest idempotency key a call may carry (the header promises plugins this bound).
     public static let maxIdempotencyKeyBytes = 256
 
@@ -230,7 +234,7 @@ public final class Invoker: @unchecked Sendable {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<InvocationResponse, InvocationError>, Never>) in
             let gate = ResumeGate()
             let leasedCandidate = LeasedCandidateBox()
-            nonisolated(unsafe) let timer = DispatchWorkItem { [self] in
+            let timeoutFired: @Sendable () -> Void = { [self] in
                 guard gate.claim(as: .timer) else { return }
                 let candidate = leasedCandidate.value
                 if let candidate {
@@ -241,6 +245,7 @@ public final class Invoker: @unchecked Sendable {
                     message: "\(candidate?.id.description ?? site.reference.description) \(site.method) did not answer within \(allowed); the call was abandoned (its thread stays with the plugin until it returns)",
                     provider: candidate?.id, pluginStatus: .timeout)))
             }
+            let watch = DeadlineWatchdog.shared.schedule(deadline: deadline, timeoutFired)
             let accepted = pool.submit(refuseWhenSaturated: true) { [self] in
                 var key = idempotencyKey ?? ""
                 let outcome = key.withUTF8 { keyBytes in
@@ -258,21 +263,21 @@ public final class Invoker: @unchecked Sendable {
                         }
                     }
                 }
-                timer.cancel()
+                DeadlineWatchdog.shared.cancel(watch)
                 // invoke() claimed the gate when the plugin returned; an error before
                 // the plugin ran (no provider, unknown method) claims it here.
                 if gate.claim(as: .worker) { continuation.resume(returning: outcome) }
             }
             guard accepted else {
+                DeadlineWatchdog.shared.cancel(watch)
                 if gate.claim(as: .worker) {
                     continuation.resume(returning: .failure(InvocationError(code: .overloaded,
                         message: "all \(settings.maxCallThreads) call threads are busy (hung plugin calls keep theirs); try again later")))
                 }
                 return
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + allowed.timeInterval, execute: timer)
         }
-        Self.recordDuration(of: result, site: site, nanoseconds: caphost_monotonic_ns() &- started)
+        recordDuration(of: result, site: site, nanoseconds: caphost_monotonic_ns() &- started)
         return try result.get()
     }
 }
