@@ -8,183 +8,190 @@ import Testing
 @Suite struct AdminAPITests {
     static let slot = "adapter:bench"
 
-    /// Two providers of test:bench (alpha priority 10, beta 5).
-    static func harnessWithProviders() async throws -> AdminAPIHarness {
+    /// Runs `body` against a server over two providers of adapter:bench (alpha
+    /// priority 10, beta 5), and stops the server and host afterwards.
+    static func withProviders(_ body: (AdminAPIHarness) async throws -> Void) async throws {
         let harness = try await AdminAPIHarness()
-        try await harness.testHost.load("noop.c", as: "libalpha.so", defines: providerDefines(name: "alpha", provider: "alpha", priority: 10))
-        try await harness.testHost.load("noop.c", as: "libbeta.so", defines: providerDefines(name: "beta", provider: "beta", priority: 5))
-        return harness
+        do {
+            try await harness.testHost.load("noop.c", as: "libalpha.so", defines: providerDefines(name: "alpha", provider: "alpha", priority: 10))
+            try await harness.testHost.load("noop.c", as: "libbeta.so", defines: providerDefines(name: "beta", provider: "beta", priority: 5))
+            try await body(harness)
+        } catch {
+            await harness.stop()
+            throw error
+        }
+        await harness.stop()
     }
 
     @Test func everyV1RouteNeedsTheToken() async throws {
-        let harness = try await Self.harnessWithProviders()
-        defer { Task { await harness.stop() } }
-        let routes: [(HTTPMethodName, String)] = [
-            (.GET, "/v1/plugins"), (.GET, "/v1/capabilities"), (.GET, "/v1/capabilities/adapter/bench/explain"),
-            (.POST, "/v1/resolve"), (.POST, "/v1/invoke/adapter/bench/echo"), (.POST, "/v1/invoke/adapter/bench/alpha/echo"),
-            (.POST, "/v1/capabilities/adapter/bench/swap"), (.PUT, "/v1/capabilities/adapter/bench/pin"),
-            (.DELETE, "/v1/capabilities/adapter/bench/pin"), (.POST, "/v1/capabilities/adapter/bench/alpha/drain"),
-            (.POST, "/v1/capabilities/adapter/bench/alpha/resume"), (.GET, "/v1/events"), (.GET, "/v1/no-such-route"),
-            (.GET, "/metrics"),
-        ]
-        for (method, path) in routes {
-            let missing = try await harness.request(method.nio, path, body: "{}", authorized: false)
-            #expect(missing.status == 401, "\(method) \(path) without a token answered \(missing.status)")
-            let object = try harness.json(missing.body)
-            #expect(object["code"] as? String == "unauthorized")
-            #expect((object["message"] as? String)?.contains("api-token") == true)
-            let wrong = try await harness.request(method.nio, path, body: "{}", headers: [("Authorization", "Bearer wrong-token-wrong-token")],
-                                                  authorized: false)
-            #expect(wrong.status == 401, "\(method) \(path) with a wrong token answered \(wrong.status)")
+        try await Self.withProviders { harness in
+            let routes: [(HTTPMethodName, String)] = [
+                (.GET, "/v1/plugins"), (.GET, "/v1/capabilities"), (.GET, "/v1/capabilities/adapter/bench/explain"),
+                (.POST, "/v1/resolve"), (.POST, "/v1/invoke/adapter/bench/echo"), (.POST, "/v1/invoke/adapter/bench/alpha/echo"),
+                (.POST, "/v1/capabilities/adapter/bench/swap"), (.PUT, "/v1/capabilities/adapter/bench/pin"),
+                (.DELETE, "/v1/capabilities/adapter/bench/pin"), (.POST, "/v1/capabilities/adapter/bench/alpha/drain"),
+                (.POST, "/v1/capabilities/adapter/bench/alpha/resume"), (.GET, "/v1/events"), (.GET, "/v1/no-such-route"),
+                (.GET, "/metrics"),
+            ]
+            for (method, path) in routes {
+                let missing = try await harness.request(method.nio, path, body: "{}", authorized: false)
+                #expect(missing.status == 401, "\(method) \(path) without a token answered \(missing.status)")
+                let object = try harness.json(missing.body)
+                #expect(object["code"] as? String == "unauthorized")
+                #expect((object["message"] as? String)?.contains("api-token") == true)
+                let wrong = try await harness.request(method.nio, path, body: "{}", headers: [("Authorization", "Bearer wrong-token-wrong-token")],
+                                                      authorized: false)
+                #expect(wrong.status == 401, "\(method) \(path) with a wrong token answered \(wrong.status)")
+            }
+            // Health and readiness stay open for probes.
+            #expect(try await harness.request(.GET, "/healthz", authorized: false).status == 200)
+            #expect(try await harness.request(.GET, "/readyz", authorized: false).status == 200)
         }
-        // Health and readiness stay open for probes.
-        #expect(try await harness.request(.GET, "/healthz", authorized: false).status == 200)
-        #expect(try await harness.request(.GET, "/readyz", authorized: false).status == 200)
     }
 
     @Test func catalogRoutes() async throws {
-        let harness = try await Self.harnessWithProviders()
-        defer { Task { await harness.stop() } }
-        let plugins = try harness.json(try await harness.request(.GET, "/v1/plugins").body)
-        let files = (plugins["plugins"] as? [[String: Any]])?.compactMap { ($0["file"] as? String).map { ($0 as NSString).lastPathComponent } }
-        #expect(files == ["libalpha.so", "libbeta.so"])
+        try await Self.withProviders { harness in
+            let plugins = try harness.json(try await harness.request(.GET, "/v1/plugins").body)
+            let files = (plugins["plugins"] as? [[String: Any]])?.compactMap { ($0["file"] as? String).map { ($0 as NSString).lastPathComponent } }
+            #expect(files == ["libalpha.so", "libbeta.so"])
 
-        let capabilities = try harness.json(try await harness.request(.GET, "/v1/capabilities").body)
-        let slots = capabilities["capabilities"] as? [[String: Any]]
-        #expect(slots?.count == 1)
-        #expect(slots?.first?["active"] as? String == "adapter:bench:alpha")
+            let capabilities = try harness.json(try await harness.request(.GET, "/v1/capabilities").body)
+            let slots = capabilities["capabilities"] as? [[String: Any]]
+            #expect(slots?.count == 1)
+            #expect(slots?.first?["active"] as? String == "adapter:bench:alpha")
 
-        let explain = try await harness.request(.GET, "/v1/capabilities/adapter/bench/explain")
-        #expect(explain.status == 200)
-        let explanation = try harness.json(explain.body)
-        #expect((explanation["decidedBy"] as? String)?.contains("priority") == true)
-        #expect((explanation["candidates"] as? [[String: Any]])?.count == 2)
+            let explain = try await harness.request(.GET, "/v1/capabilities/adapter/bench/explain")
+            #expect(explain.status == 200)
+            let explanation = try harness.json(explain.body)
+            #expect((explanation["decidedBy"] as? String)?.contains("priority") == true)
+            #expect((explanation["candidates"] as? [[String: Any]])?.count == 2)
 
-        let resolved = try harness.json(try await harness.request(.POST, "/v1/resolve", body: #"{"slot":"adapter:bench"}"#).body)
-        #expect(resolved["provider"] as? String == "adapter:bench:alpha")
+            let resolved = try harness.json(try await harness.request(.POST, "/v1/resolve", body: #"{"slot":"adapter:bench"}"#).body)
+            #expect(resolved["provider"] as? String == "adapter:bench:alpha")
 
-        let unknown = try await harness.request(.GET, "/v1/capabilities/adapter/nothing/explain")
-        #expect(unknown.status == 404)
-        #expect(try harness.json(unknown.body)["code"] as? String == "unknown_slot")
+            let unknown = try await harness.request(.GET, "/v1/capabilities/adapter/nothing/explain")
+            #expect(unknown.status == 404)
+            #expect(try harness.json(unknown.body)["code"] as? String == "unknown_slot")
 
-        let badSlot = try await harness.request(.POST, "/v1/resolve", body: #"{"slot":"no-colon"}"#)
-        #expect(badSlot.status == 400)
-        #expect((try harness.json(badSlot.body)["message"] as? String)?.contains("expected 'domain:category', found 'no-colon'") == true)
+            let badSlot = try await harness.request(.POST, "/v1/resolve", body: #"{"slot":"no-colon"}"#)
+            #expect(badSlot.status == 400)
+            #expect((try harness.json(badSlot.body)["message"] as? String)?.contains("expected 'domain:category', found 'no-colon'") == true)
 
-        let notJSON = try await harness.request(.POST, "/v1/resolve", body: "{slot")
-        #expect(notJSON.status == 400)
-        #expect(try harness.json(notJSON.body)["code"] as? String == "invalid_argument")
+            let notJSON = try await harness.request(.POST, "/v1/resolve", body: "{slot")
+            #expect(notJSON.status == 400)
+            #expect(try harness.json(notJSON.body)["code"] as? String == "invalid_argument")
 
-        let missingField = try await harness.request(.POST, "/v1/resolve", body: "{}")
-        #expect((try harness.json(missingField.body)["message"] as? String)?.contains("missing field 'slot'") == true)
+            let missingField = try await harness.request(.POST, "/v1/resolve", body: "{}")
+            #expect((try harness.json(missingField.body)["message"] as? String)?.contains("missing field 'slot'") == true)
 
-        let noRoute = try await harness.request(.GET, "/v1/nothing")
-        #expect(noRoute.status == 404)
-        #expect(try harness.json(noRoute.body)["code"] as? String == "no_route")
+            let noRoute = try await harness.request(.GET, "/v1/nothing")
+            #expect(noRoute.status == 404)
+            #expect(try harness.json(noRoute.body)["code"] as? String == "no_route")
+        }
     }
 
     @Test func invokeRoutes() async throws {
-        let harness = try await Self.harnessWithProviders()
-        defer { Task { await harness.stop() } }
-        let echoed = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: #"{"hello":"wörld"}"#)
-        #expect(echoed.status == 200)
-        #expect(String(decoding: echoed.body, as: UTF8.self) == #"{"hello":"wörld"}"#)
-        #expect(echoed.headers.first(name: "Caphost-Provider") == "adapter:bench:alpha")
+        try await Self.withProviders { harness in
+            let echoed = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: #"{"hello":"wörld"}"#)
+            #expect(echoed.status == 200)
+            #expect(String(decoding: echoed.body, as: UTF8.self) == #"{"hello":"wörld"}"#)
+            #expect(echoed.headers.first(name: "Caphost-Provider") == "adapter:bench:alpha")
 
-        let direct = try await harness.request(.POST, "/v1/invoke/adapter/bench/beta/echo", body: "[1,2,3]")
-        #expect(direct.status == 200)
-        #expect(direct.headers.first(name: "Caphost-Provider") == "adapter:bench:beta")
+            let direct = try await harness.request(.POST, "/v1/invoke/adapter/bench/beta/echo", body: "[1,2,3]")
+            #expect(direct.status == 200)
+            #expect(direct.headers.first(name: "Caphost-Provider") == "adapter:bench:beta")
 
-        let unknownMethod = try await harness.request(.POST, "/v1/invoke/adapter/bench/nope", body: "{}")
-        #expect(unknownMethod.status == 404)
-        let error = try harness.json(unknownMethod.body)
-        #expect(error["code"] as? String == "unknown_method")
-        #expect(error["provider"] as? String == "adapter:bench:alpha")
+            let unknownMethod = try await harness.request(.POST, "/v1/invoke/adapter/bench/nope", body: "{}")
+            #expect(unknownMethod.status == 404)
+            let error = try harness.json(unknownMethod.body)
+            #expect(error["code"] as? String == "unknown_method")
+            #expect(error["provider"] as? String == "adapter:bench:alpha")
 
-        let unknownSlot = try await harness.request(.POST, "/v1/invoke/adapter/none/echo", body: "{}")
-        #expect(unknownSlot.status == 404)
-        #expect(try harness.json(unknownSlot.body)["code"] as? String == "unknown_slot")
+            let unknownSlot = try await harness.request(.POST, "/v1/invoke/adapter/none/echo", body: "{}")
+            #expect(unknownSlot.status == 404)
+            #expect(try harness.json(unknownSlot.body)["code"] as? String == "unknown_slot")
 
-        let slow = try await harness.request(.POST, "/v1/invoke/adapter/bench/sleep", body: "2000", headers: [("Caphost-Timeout", "0.2")])
-        #expect(slow.status == 504)
-        #expect(try harness.json(slow.body)["code"] as? String == "timeout")
+            let slow = try await harness.request(.POST, "/v1/invoke/adapter/bench/sleep", body: "2000", headers: [("Caphost-Timeout", "0.2")])
+            #expect(slow.status == 504)
+            #expect(try harness.json(slow.body)["code"] as? String == "timeout")
 
-        let badTimeout = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: "{}", headers: [("Caphost-Timeout", "soon")])
-        #expect(badTimeout.status == 400)
+            let badTimeout = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: "{}", headers: [("Caphost-Timeout", "soon")])
+            #expect(badTimeout.status == 400)
+        }
     }
 
     @Test func controlRoutes() async throws {
-        let harness = try await Self.harnessWithProviders()
-        defer { Task { await harness.stop() } }
-        let swapped = try await harness.request(.POST, "/v1/capabilities/adapter/bench/swap", body: #"{"provider":"beta"}"#)
-        #expect(swapped.status == 200)
-        let outcome = try harness.json(swapped.body)
-        #expect(outcome["from"] as? String == "adapter:bench:alpha")
-        #expect(outcome["to"] as? String == "adapter:bench:beta")
-        #expect(harness.host.resolve(SlotKey(domain: "adapter", category: "bench"))?.provider == "beta")
+        try await Self.withProviders { harness in
+            let swapped = try await harness.request(.POST, "/v1/capabilities/adapter/bench/swap", body: #"{"provider":"beta"}"#)
+            #expect(swapped.status == 200)
+            let outcome = try harness.json(swapped.body)
+            #expect(outcome["from"] as? String == "adapter:bench:alpha")
+            #expect(outcome["to"] as? String == "adapter:bench:beta")
+            #expect(harness.host.resolve(SlotKey(domain: "adapter", category: "bench"))?.provider == "beta")
 
-        let missing = try await harness.request(.POST, "/v1/capabilities/adapter/bench/swap", body: #"{"provider":"gamma"}"#)
-        #expect(missing.status == 404)
-        #expect(try harness.json(missing.body)["code"] as? String == "unknown_provider")
+            let missing = try await harness.request(.POST, "/v1/capabilities/adapter/bench/swap", body: #"{"provider":"gamma"}"#)
+            #expect(missing.status == 404)
+            #expect(try harness.json(missing.body)["code"] as? String == "unknown_provider")
 
-        let pinned = try await harness.request(.PUT, "/v1/capabilities/adapter/bench/pin", body: #"{"provider":"alpha"}"#)
-        #expect(pinned.status == 200)
-        #expect(try harness.json(pinned.body)["active"] as? String == "adapter:bench:alpha")
+            let pinned = try await harness.request(.PUT, "/v1/capabilities/adapter/bench/pin", body: #"{"provider":"alpha"}"#)
+            #expect(pinned.status == 200)
+            #expect(try harness.json(pinned.body)["active"] as? String == "adapter:bench:alpha")
 
-        let unpinned = try await harness.request(.DELETE, "/v1/capabilities/adapter/bench/pin")
-        #expect(unpinned.status == 200)
-        #expect(try harness.json(unpinned.body)["override"] == nil)
+            let unpinned = try await harness.request(.DELETE, "/v1/capabilities/adapter/bench/pin")
+            #expect(unpinned.status == 200)
+            #expect(try harness.json(unpinned.body)["override"] == nil)
 
-        let drained = try await harness.request(.POST, "/v1/capabilities/adapter/bench/alpha/drain", body: #"{"reason":"maintenance"}"#)
-        #expect(drained.status == 200)
-        #expect(try harness.json(drained.body)["inFlightAtStart"] as? Int == 0)
-        #expect(harness.host.resolve(SlotKey(domain: "adapter", category: "bench"))?.provider == "beta")
-        let resumed = try await harness.request(.POST, "/v1/capabilities/adapter/bench/alpha/resume")
-        #expect(resumed.status == 200)
-        #expect(harness.host.resolve(SlotKey(domain: "adapter", category: "bench"))?.provider == "alpha")
+            let drained = try await harness.request(.POST, "/v1/capabilities/adapter/bench/alpha/drain", body: #"{"reason":"maintenance"}"#)
+            #expect(drained.status == 200)
+            #expect(try harness.json(drained.body)["inFlightAtStart"] as? Int == 0)
+            #expect(harness.host.resolve(SlotKey(domain: "adapter", category: "bench"))?.provider == "beta")
+            let resumed = try await harness.request(.POST, "/v1/capabilities/adapter/bench/alpha/resume")
+            #expect(resumed.status == 200)
+            #expect(harness.host.resolve(SlotKey(domain: "adapter", category: "bench"))?.provider == "alpha")
 
-        let wrongMethod = try await harness.request(.GET, "/v1/capabilities/adapter/bench/swap")
-        #expect(wrongMethod.status == 405 || wrongMethod.status == 404)
+            let wrongMethod = try await harness.request(.GET, "/v1/capabilities/adapter/bench/swap")
+            #expect(wrongMethod.status == 405 || wrongMethod.status == 404)
+        }
     }
 
     @Test func eventsAsJSONAndServerSentEvents() async throws {
-        let harness = try await Self.harnessWithProviders()
-        defer { Task { await harness.stop() } }
-        let listed = try harness.json(try await harness.request(.GET, "/v1/events?kind=plugin_loaded").body)
-        let events = listed["events"] as? [[String: Any]] ?? []
-        #expect(events.count == 2)
-        #expect(events.allSatisfy { $0["kind"] as? String == "plugin_loaded" })
-        let badKind = try await harness.request(.GET, "/v1/events?kind=exploded")
-        #expect(badKind.status == 400)
-        #expect((try harness.json(badKind.body)["message"] as? String)?.contains("plugin_loaded") == true)
+        try await Self.withProviders { harness in
+            let listed = try harness.json(try await harness.request(.GET, "/v1/events?kind=plugin_loaded").body)
+            let events = listed["events"] as? [[String: Any]] ?? []
+            #expect(events.count == 2)
+            #expect(events.allSatisfy { $0["kind"] as? String == "plugin_loaded" })
+            let badKind = try await harness.request(.GET, "/v1/events?kind=exploded")
+            #expect(badKind.status == 400)
+            #expect((try harness.json(badKind.body)["message"] as? String)?.contains("plugin_loaded") == true)
 
-        // A stream that starts after the last event so far, then sees a swap live.
-        let last = harness.host.events.events(after: 0, limit: 10_000).last?.sequence ?? 0
-        let stream = Task {
-            try await harness.streamEvents(after: last, until: "swap_completed")
+            // A stream that starts after the last event so far, then sees a swap live.
+            let last = harness.host.events.events(after: 0, limit: 10_000).last?.sequence ?? 0
+            let stream = Task {
+                try await harness.streamEvents(after: last, until: "swap_completed")
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await harness.request(.POST, "/v1/capabilities/adapter/bench/swap", body: #"{"provider":"beta"}"#)
+            let frames = try await stream.value
+            #expect(frames.contains { $0.event == "swap_requested" })
+            #expect(frames.contains { $0.event == "swap_completed" })
+            #expect(frames.allSatisfy { ($0.id ?? 0) > last })
         }
-        try await Task.sleep(for: .milliseconds(300))
-        _ = try await harness.request(.POST, "/v1/capabilities/adapter/bench/swap", body: #"{"provider":"beta"}"#)
-        let frames = try await stream.value
-        #expect(frames.contains { $0.event == "swap_requested" })
-        #expect(frames.contains { $0.event == "swap_completed" })
-        #expect(frames.allSatisfy { ($0.id ?? 0) > last })
     }
 
     @Test func metricsExposition() async throws {
-        let harness = try await Self.harnessWithProviders()
-        defer { Task { await harness.stop() } }
-        for _ in 0..<3 { _ = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: "{}") }
-        _ = try await harness.request(.POST, "/v1/invoke/adapter/bench/nope", body: "{}")
-        let metrics = try await harness.request(.GET, "/metrics")
-        #expect(metrics.status == 200)
-        let text = String(decoding: metrics.body, as: UTF8.self)
-        #expect(text.contains(#"caphost_invocations_total{capability="adapter:bench",provider="adapter:bench:alpha",outcome="ok"}"#))
-        #expect(text.contains(#"caphost_provider_score{capability="adapter:bench",provider="adapter:bench:beta"}"#))
-        #expect(text.contains(#"caphost_provider_breaker_state{capability="adapter:bench",provider="adapter:bench:alpha"} 0"#))
-        #expect(text.contains("caphost_retained_images"))
-        #expect(text.contains(#"caphost_invocation_duration_seconds_count{capability="adapter:bench",provider="adapter:bench:alpha",outcome="ok"}"#),
-                "the latency histogram of guarded calls")
+        try await Self.withProviders { harness in
+            for _ in 0..<3 { _ = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: "{}") }
+            _ = try await harness.request(.POST, "/v1/invoke/adapter/bench/nope", body: "{}")
+            let metrics = try await harness.request(.GET, "/metrics")
+            #expect(metrics.status == 200)
+            let text = String(decoding: metrics.body, as: UTF8.self)
+            #expect(text.contains(#"caphost_invocations_total{capability="adapter:bench",provider="adapter:bench:alpha",outcome="ok"}"#))
+            #expect(text.contains(#"caphost_provider_score{capability="adapter:bench",provider="adapter:bench:beta"}"#))
+            #expect(text.contains(#"caphost_provider_breaker_state{capability="adapter:bench",provider="adapter:bench:alpha"} 0"#))
+            #expect(text.contains("caphost_retained_images"))
+            #expect(text.contains(#"caphost_invocation_duration_seconds_count{capability="adapter:bench",provider="adapter:bench:alpha",outcome="ok"}"#),
+                    "the latency histogram of guarded calls")
+        }
     }
 
     @Test func nonLoopbackWithoutTLSIsRefused() throws {

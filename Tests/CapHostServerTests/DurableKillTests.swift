@@ -39,7 +39,6 @@ import Testing
         // Second run on the same state: the journal replays what was not delivered.
         let second = try ServeProcess(pluginsDirectory: plugins, stateDirectory: state)
         try await second.start()
-        defer { Task { await second.stop() } }
         let replayDeadline = ContinuousClock.now + .seconds(60)
         while Set(Self.lines(records).map(\.key)).count < acknowledged.count && ContinuousClock.now < replayDeadline {
             try await Task.sleep(for: .milliseconds(50))
