@@ -11,10 +11,8 @@ import Testing
     /// Runs `body` against a server over two providers of adapter:bench (alpha
     /// priority 10, beta 5), and stops the server and host afterwards.
     static func withProviders(_ body: (AdminAPIHarness) async throws -> Void) async throws {
-        let harness = try await AdminAPIHarness()
+        let harness = try await AdminAPIHarness.twoProviders()
         do {
-            try await harness.testHost.load("noop.c", as: "libalpha.so", defines: providerDefines(name: "alpha", provider: "alpha", priority: 10))
-            try await harness.testHost.load("noop.c", as: "libbeta.so", defines: providerDefines(name: "beta", provider: "beta", priority: 5))
             try await body(harness)
         } catch {
             await harness.stop()

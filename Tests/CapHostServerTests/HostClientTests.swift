@@ -10,7 +10,7 @@ import Testing
     static let bench = SlotKey(domain: "adapter", category: "bench")
 
     static func harness() async throws -> AdminAPIHarness {
-        try await AdminAPITests.harnessWithProviders()
+        try await AdminAPIHarness.twoProviders()
     }
 
     static func client(_ harness: AdminAPIHarness, token: String? = nil) -> HostClient {

@@ -66,6 +66,19 @@ final class AdminAPIHarness: @unchecked Sendable {
         baseURL = "http://127.0.0.1:\(port)"
     }
 
+    /// A server over two providers of adapter:bench: alpha (priority 10, active) and beta (5).
+    static func twoProviders() async throws -> AdminAPIHarness {
+        let harness = try await AdminAPIHarness()
+        do {
+            try await harness.testHost.load("noop.c", as: "libalpha.so", defines: providerDefines(name: "alpha", provider: "alpha", priority: 10))
+            try await harness.testHost.load("noop.c", as: "libbeta.so", defines: providerDefines(name: "beta", provider: "beta", priority: 5))
+        } catch {
+            await harness.stop()
+            throw error
+        }
+        return harness
+    }
+
     /// Sends a request with the token (unless `authorized` is false) and returns status, headers and body.
     func request(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
                  authorized: Bool = true, timeout: TimeAmount = .seconds(30)) async throws -> (status: Int, headers: HTTPHeaders, body: [UInt8]) {

@@ -20,9 +20,9 @@ final class ServeProcess: @unchecked Sendable {
     init(pluginsDirectory: String, stateDirectory: String, arguments: [String] = []) throws {
         self.stateDirectory = stateDirectory
         self.output = stateDirectory + ".serve.log"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        try? log.seekToEnd()
+        _ = try? log.seekToEnd()
         process.executableURL = URL(fileURLWithPath: FixturePlugins.buildProductsDirectory + "/caphost")
         process.arguments = ["serve", "--plugins-dir", pluginsDirectory, "--state-dir", stateDirectory, "--port", "0", "--grpc-port", "0",
                              "--log-level", "info"] + arguments

@@ -39,13 +39,13 @@ public final class HostMetricsCollector: Sendable {
             let capability = slot.slot.description
             for candidate in slot.candidates {
                 let labels = [("capability", capability), ("provider", candidate.id)]
-                registry.makeGauge(name: "caphost_provider_score", labels: labels,
+                registry.gauge("caphost_provider_score", labels: labels,
                                    help: "0.5·success + 0.3·latency + 0.2·health of a provider").set(to: candidate.score)
-                registry.makeGauge(name: "caphost_provider_breaker_state", labels: labels,
+                registry.gauge("caphost_provider_breaker_state", labels: labels,
                                    help: "Circuit breaker: 0 closed, 1 half-open, 2 open").set(to: Self.breakerValue(candidate.breaker))
-                registry.makeGauge(name: "caphost_provider_in_flight", labels: labels,
+                registry.gauge("caphost_provider_in_flight", labels: labels,
                                    help: "Calls in flight on a provider").set(to: Double(candidate.inFlight))
-                registry.makeGauge(name: "caphost_provider_active", labels: labels,
+                registry.gauge("caphost_provider_active", labels: labels,
                                    help: "1 for the provider a call to the slot reaches now").set(to: candidate.status == "active" ? 1 : 0)
                 let key = "\(candidate.id)#\(candidate.registration)"
                 let delta = counted.withLock { counted -> Totals in
@@ -56,23 +56,23 @@ public final class HostMetricsCollector: Sendable {
                 let help = "Calls to a provider by outcome"
                 let succeeded = max(0, delta.calls - delta.failures)
                 if succeeded > 0 {
-                    registry.makeCounter(name: "caphost_invocations_total", labels: labels + [("outcome", "ok")], help: help)
+                    registry.counter("caphost_invocations_total", labels: labels + [("outcome", "ok")], help: help)
                         .increment(by: succeeded)
                 }
                 if delta.failures > 0 {
-                    registry.makeCounter(name: "caphost_invocations_total", labels: labels + [("outcome", "error")], help: help)
+                    registry.counter("caphost_invocations_total", labels: labels + [("outcome", "error")], help: help)
                         .increment(by: delta.failures)
                 }
             }
         }
         let retained = host.retainedImages
-        registry.makeGauge(name: "caphost_retained_images", help: "Retired plugin images kept mapped (Swift images are never unloaded)")
+        registry.gauge("caphost_retained_images", help: "Retired plugin images kept mapped (Swift images are never unloaded)")
             .set(to: Double(retained.count))
-        registry.makeGauge(name: "caphost_retained_image_bytes", help: "File size of the retired images kept mapped")
+        registry.gauge("caphost_retained_image_bytes", help: "File size of the retired images kept mapped")
             .set(to: Double(retained.bytes))
         let plugins = host.plugins()
         for state in ["loaded", "failed", "quarantined", "removed", "superseded"] {
-            registry.makeGauge(name: "caphost_plugins", labels: [("state", state)], help: "Plugin files by state")
+            registry.gauge("caphost_plugins", labels: [("state", state)], help: "Plugin files by state")
                 .set(to: Double(plugins.filter { $0.state.rawValue == state }.count))
         }
     }
@@ -96,21 +96,21 @@ public final class HostMetricsCollector: Sendable {
         let swaps = "Provider switches by reason"
         switch event.kind {
         case .pluginLoaded:
-            registry.makeCounter(name: "caphost_loads_total", labels: [("outcome", "loaded")], help: loads).increment()
+            registry.counter("caphost_loads_total", labels: [("outcome", "loaded")], help: loads).increment()
         case .pluginUpgraded:
-            registry.makeCounter(name: "caphost_loads_total", labels: [("outcome", "upgraded")], help: loads).increment()
+            registry.counter("caphost_loads_total", labels: [("outcome", "upgraded")], help: loads).increment()
         case .pluginLoadFailed:
-            registry.makeCounter(name: "caphost_loads_total", labels: [("outcome", "failed")], help: loads).increment()
+            registry.counter("caphost_loads_total", labels: [("outcome", "failed")], help: loads).increment()
         case .pluginQuarantined:
-            registry.makeCounter(name: "caphost_loads_total", labels: [("outcome", "quarantined")], help: loads).increment()
+            registry.counter("caphost_loads_total", labels: [("outcome", "quarantined")], help: loads).increment()
         case .swapCompleted:
-            registry.makeCounter(name: "caphost_swaps_total", labels: [("capability", event.subject), ("reason", "operator")], help: swaps).increment()
+            registry.counter("caphost_swaps_total", labels: [("capability", event.subject), ("reason", "operator")], help: swaps).increment()
         case .demoted:
-            registry.makeCounter(name: "caphost_swaps_total", labels: [("capability", slot(of: event.subject)), ("reason", "demotion")], help: swaps).increment()
+            registry.counter("caphost_swaps_total", labels: [("capability", slot(of: event.subject)), ("reason", "demotion")], help: swaps).increment()
         case .breakerOpened:
-            registry.makeCounter(name: "caphost_swaps_total", labels: [("capability", slot(of: event.subject)), ("reason", "breaker")], help: swaps).increment()
+            registry.counter("caphost_swaps_total", labels: [("capability", slot(of: event.subject)), ("reason", "breaker")], help: swaps).increment()
         case .slotSwitched:
-            registry.makeCounter(name: "caphost_slot_switches_total", labels: [("capability", event.subject)],
+            registry.counter("caphost_slot_switches_total", labels: [("capability", event.subject)],
                                  help: "Times a slot's active provider changed, for any reason").increment()
         default:
             break
@@ -120,5 +120,17 @@ public final class HostMetricsCollector: Sendable {
     /// `domain:category` of a canonical id (events about providers name the provider).
     static func slot(of subject: String) -> String {
         CapabilityID(parsing: subject)?.slot.description ?? subject
+    }
+}
+
+extension PrometheusCollectorRegistry {
+    /// A gauge by plain name (no unit suffix), with its help text.
+    func gauge(_ name: String, labels: [(String, String)] = [], help: String) -> Gauge {
+        makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+    }
+
+    /// A counter by plain name (no unit suffix), with its help text.
+    func counter(_ name: String, labels: [(String, String)] = [], help: String) -> Counter {
+        makeCounter(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
     }
 }
