@@ -1,3 +1,4 @@
+import CapHostCore
 /// Why a request to a running caphost did not succeed, written for the operator:
 /// the host's own `{code, message}` when it answered, or what to do when it
 /// could not be reached.
@@ -45,8 +46,8 @@ public struct HostClientError: Error, Sendable, Hashable, CustomStringConvertibl
         var text = message
         var facts: [String] = []
         if case .string(let path)? = details["path"], !message.contains(path) { facts.append("at \(path)") }
-        if let expected = details["expected"], !message.contains(expected.text) { facts.append("expected \(expected.text)") }
-        if let found = details["found"], !message.contains(found.text) { facts.append("found \(found.text)") }
+        if let expected = details["expected"], !message.contains(expected.displayText) { facts.append("expected \(expected.displayText)") }
+        if let found = details["found"], !message.contains(found.displayText) { facts.append("found \(found.displayText)") }
         if case .string(let provider)? = details["provider"], !message.contains(provider) { facts.append("provider \(provider)") }
         if !facts.isEmpty { text += " (" + facts.joined(separator: ", ") + ")" }
         return kind == .host ? "\(text) [\(code)]" : text

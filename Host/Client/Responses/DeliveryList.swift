@@ -1,3 +1,4 @@
+import CapHostCore
 /// The answer of `GET /v1/deliveries`: delivery records and the journal's depth.
 public struct DeliveryList: Sendable, Hashable, Codable {
     /// The records, as the host's journal describes them.
