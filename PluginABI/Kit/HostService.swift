@@ -15,4 +15,6 @@ public enum HostService: Sendable, Hashable, CaseIterable {
     case keyValueStore
     /// `call_idempotency_key` (ABI 1.1): ``PluginRequest/idempotencyKey``.
     case idempotencyKey
+    /// `describe_capabilities` (ABI 1.2): ``PluginContext/capabilityGraph()``.
+    case capabilityGraph
 }

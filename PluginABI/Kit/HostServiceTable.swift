@@ -23,6 +23,8 @@ struct HostServiceTable: @unchecked Sendable {
     let kvDelete: (@convention(c) (OpaquePointer?, cap_str) -> cap_status)?
     /// ABI 1.1.
     let callIdempotencyKey: (@convention(c) (OpaquePointer?) -> cap_str)?
+    /// ABI 1.2.
+    let describeCapabilities: (@convention(c) (OpaquePointer?, UnsafeMutablePointer<cap_buffer>?) -> cap_status)?
 
     /// Reads the services the host's table contains; a NULL table offers none.
     init(api: UnsafePointer<cap_host_api>?, host: OpaquePointer?) {
@@ -30,7 +32,7 @@ struct HostServiceTable: @unchecked Sendable {
         guard let api else {
             structSize = 0; abiMajor = 0; abiMinor = 0
             log = nil; setError = nil; metric = nil; call = nil; kvGet = nil; kvPut = nil; kvDelete = nil
-            callIdempotencyKey = nil
+            callIdempotencyKey = nil; describeCapabilities = nil
             return
         }
         // Every field is read through its own address, never as part of a whole-struct load:
@@ -50,6 +52,7 @@ struct HostServiceTable: @unchecked Sendable {
         kvPut = read(\.kv_put) ?? nil
         kvDelete = read(\.kv_delete) ?? nil
         callIdempotencyKey = read(\.call_idempotency_key) ?? nil
+        describeCapabilities = read(\.describe_capabilities) ?? nil
     }
 
     /// `CAP_HOST_HAS`: whether a table of `size` bytes contains all of `field`.

@@ -43,6 +43,7 @@ public final class PluginContext: Sendable {
         case .call: services.call != nil
         case .keyValueStore: services.kvGet != nil && services.kvPut != nil && services.kvDelete != nil
         case .idempotencyKey: services.callIdempotencyKey != nil
+        case .capabilityGraph: services.describeCapabilities != nil
         }
     }
 
@@ -136,6 +137,32 @@ public final class PluginContext: Sendable {
         }
         guard out.len > 0, let data = out.data else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: out.len))
+    }
+
+    /// The host's capability graph as it is now (host service `describe_capabilities`, ABI 1.2):
+    /// every slot, its candidates and the active binding.
+    ///
+    /// Throws ``PluginError/unavailable(_:)`` from a host older than 1.2, standalone, and from
+    /// `init` (the host serves the graph once the instance is registered).
+    public func capabilityGraph() throws(PluginError) -> CapabilityGraph {
+        guard let describe = services.describeCapabilities else {
+            throw PluginError.unavailable("the host does not offer describe_capabilities (ABI 1.2; host speaks \(services.abiMajor).\(services.abiMinor))")
+        }
+        var out = cap_buffer.empty
+        let status = describe(services.host, &out)
+        defer { if let release = out.release { release(&out) } }
+        guard status == CAP_OK else {
+            throw PluginError(PluginStatus(cValue: status) == .ok ? .internal : PluginStatus(cValue: status),
+                              "describe_capabilities failed with \(Self.describe(status))")
+        }
+        let bytes = out.len > 0 && out.data != nil ? Data(UnsafeBufferPointer(start: out.data, count: out.len)) : Data()
+        do {
+            return try JSONDecoder().decode(CapabilityGraph.self, from: bytes)
+        } catch let error as DecodingError {
+            throw PluginError(.internal, "describe_capabilities returned a document the kit cannot read: \(error.operatorMessage)")
+        } catch {
+            throw PluginError(.internal, "describe_capabilities returned invalid JSON: \(error)")
+        }
     }
 
     /// Runs `body` with the parent `cap_call` of the invocation this task serves, if any.

@@ -72,8 +72,9 @@ extern "C" {
 /**
  * ABI minor version: the host accepts plugins with a minor <= its own.
  * 1.1 added cap_host_api.call_idempotency_key.
+ * 1.2 added cap_host_api.describe_capabilities.
  */
-#define CAP_ABI_MINOR 1
+#define CAP_ABI_MINOR 2
 
 /** Value of cap_plugin.magic: the bytes "CAPHOST1" read as a little-endian u64. */
 #define CAP_PLUGIN_MAGIC 0x3154534F48504143ULL
@@ -255,6 +256,32 @@ typedef struct cap_host_api {
      * host->call have no key.
      */
     cap_str (*call_idempotency_key)(cap_call *call);
+
+    /* ---- Added in ABI 1.2: test with CAP_HOST_HAS(host_api, describe_capabilities). ---- */
+
+    /**
+     * Describes the host's capability graph as it is now: every slot, its
+     * candidates and the active binding. On CAP_OK `*out` holds UTF-8 JSON
+     * (release it with out->release(out)):
+     *
+     *   {"slots": [{"domain": "adapter", "category": "notifier",
+     *               "active": "adapter:notifier:mailgun",   (null if none can serve)
+     *               "decidedBy": "sentence naming the rule that decided",
+     *               "override": {"provider", "origin": "pin"|"swap", "at"} or null,
+     *               "candidates": [{"id", "provider", "plugin", "version",
+     *                               "priority", "stackLevel", "score" (0..1),
+     *                               "breaker": "closed"|"open"|"half-open",
+     *                               "status": "active"|"standby"|"excluded",
+     *                               "reason", "inFlight", "calls", "failures"}]}]}
+     *
+     * close to the slots of GET /v1/capabilities: slots sorted by domain then
+     * category, candidates in registration order (the winner is the one whose
+     * status is "active"; "reason" says why each one stands where it does).
+     * New keys may appear in later versions; ignore the ones you do not know.
+     * CAP_UNAVAILABLE (with `*out` empty) while the host is not yet serving,
+     * e.g. from create().
+     */
+    cap_status (*describe_capabilities)(cap_host *host, cap_buffer *out);
 } cap_host_api;
 
 /**

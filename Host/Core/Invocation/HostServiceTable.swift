@@ -15,7 +15,7 @@ enum HostServiceTable {
             abi_major: UInt16(CAP_ABI_MAJOR), abi_minor: UInt16(CAP_ABI_MINOR),
             log: log, set_error: setError, metric: metric, call: call,
             kv_get: keyValueGet, kv_put: keyValuePut, kv_delete: keyValueDelete,
-            call_idempotency_key: callIdempotencyKey))
+            call_idempotency_key: callIdempotencyKey, describe_capabilities: describeCapabilities))
         return UnsafePointer(table)
     }()
 
@@ -126,6 +126,19 @@ enum HostServiceTable {
             fillError(out, code: error.code.rawValue, message: error.message)
             return error.status.raw
         }
+    }
+
+    private static let describeCapabilities: @convention(c) (OpaquePointer?, UnsafeMutablePointer<cap_buffer>?) -> cap_status = { host, out in
+        guard let out else { return CAP_INVALID_ARGUMENT }
+        out.pointee = cap_buffer(data: nil, len: 0, release: nil, release_ctx: nil)
+        // The invoker arrives once the host serves; until then (create()) there is no graph to give.
+        guard let context = PluginHostContext.from(host), let invoker = context.invoker else { return CAP_UNAVAILABLE }
+        let document = CapabilityGraphDocument(invoker.registry.allSlots().map { $0.explain() })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(document) else { return CAP_INTERNAL }
+        data.withUnsafeBytes { fill(out, with: $0) }
+        return CAP_OK
     }
 
     private static let keyValueGet: @convention(c) (OpaquePointer?, cap_str, UnsafeMutablePointer<cap_buffer>?) -> cap_status = { host, key, out in

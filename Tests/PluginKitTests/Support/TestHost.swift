@@ -53,7 +53,8 @@ final class TestHost: Sendable {
             struct_size: UInt32(structSize), abi_major: UInt16(CAP_ABI_MAJOR), abi_minor: UInt16(CAP_ABI_MINOR),
             log: TestHost.logService, set_error: TestCall.setErrorService, metric: TestHost.metricService,
             call: TestHost.callService, kv_get: TestHost.kvGetService, kv_put: TestHost.kvPutService,
-            kv_delete: TestHost.kvDeleteService, call_idempotency_key: TestCall.idempotencyKeyService))
+            kv_delete: TestHost.kvDeleteService, call_idempotency_key: TestCall.idempotencyKeyService,
+            describe_capabilities: TestHost.describeCapabilitiesService))
         self.structSize = structSize
     }
 
@@ -136,6 +137,27 @@ final class TestHost: Sendable {
         let answer = responder.invoke(method: method.string, payload: payload.bytes, call: parent)
         guard answer.status == CAP_OK else { return answer.status }
         host.fill(out!, answer.body)
+        return CAP_OK
+    }
+
+    /// What `describe_capabilities` answers: one slot, two candidates, and keys a newer host
+    /// might add (the kit must ignore them).
+    static let capabilityDocument = #"""
+        {"slots":[{"domain":"adapter","category":"notifier","active":"adapter:notifier:mailgun",
+        "decidedBy":"adapter:notifier:mailgun won on priority 20 > 10 over adapter:notifier:outbox","override":null,
+        "addedLater":{"x":1},"candidates":[
+        {"id":"adapter:notifier:mailgun","provider":"mailgun","plugin":"mailgun","version":"1.0.0","priority":20,
+         "stackLevel":0,"score":0.93,"breaker":"closed","status":"active","reason":"won on priority 20 > 10 over adapter:notifier:outbox",
+         "inFlight":0,"calls":12,"failures":1},
+        {"id":"adapter:notifier:outbox","provider":"outbox","plugin":"outbox","version":"1.0.0","priority":10,
+         "stackLevel":0,"score":1,"breaker":"half-open","status":"standby","reason":"lost on priority 10 < 20 to adapter:notifier:mailgun",
+         "inFlight":0,"calls":0,"failures":0,"addedLater":true}]}]}
+        """#
+
+    private static let describeCapabilitiesService: @convention(c) (OpaquePointer?, UnsafeMutablePointer<cap_buffer>?) -> cap_status = { host, out in
+        let test = from(host)
+        test.checkInside(\cap_host_api.describe_capabilities, "describe_capabilities")
+        test.fill(out!, Array(capabilityDocument.utf8))
         return CAP_OK
     }
 
