@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "EchoSwiftPlugin", type: .dynamic, targets: ["EchoSwiftPlugin"]),
         // Test fixture: a Swift plugin that embeds its own SwiftNIO.
         .library(name: "NIOLoopbackPlugin", type: .dynamic, targets: ["NIOLoopbackPlugin"]),
+        .library(name: "OutboxPlugin", type: .dynamic, targets: ["OutboxPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -196,6 +197,22 @@ let package = Package(
             path: "Tests/Fixtures/NIOLoopbackPlugin",
             linkerSettings: swiftPluginLinkerFlags
         ),
+        // The notifiers' shared `send` payload: decoding, checks, Mailgun's limits.
+        .target(
+            name: "NotifierMessage",
+            dependencies: ["PluginKit"],
+            path: "Plugins/Notifier"
+        ),
+        .target(
+            name: "OutboxPlugin",
+            dependencies: [
+                "PluginKit", "NotifierMessage",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Plugins/Outbox",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         // Shared by the test targets: C fixture builds, a host in temporary folders, peers.
         .target(
             name: "CapHostTestSupport",
@@ -257,6 +274,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CapHostServerTests"
+        ),
+        .testTarget(
+            name: "NotifierPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostState", "CapHostTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/NotifierPluginTests"
         ),
         .testTarget(
             name: "PluginKitTests",
