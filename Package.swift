@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "EchoSwiftPlugin", type: .dynamic, targets: ["EchoSwiftPlugin"]),
         // Test fixture: a Swift plugin that embeds its own SwiftNIO.
         .library(name: "NIOLoopbackPlugin", type: .dynamic, targets: ["NIOLoopbackPlugin"]),
+        // adapter:notifier:mailgun — sends through Mailgun's HTTP API (async-http-client).
+        .library(name: "MailgunPlugin", type: .dynamic, targets: ["MailgunPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -196,6 +198,19 @@ let package = Package(
             path: "Tests/Fixtures/NIOLoopbackPlugin",
             linkerSettings: swiftPluginLinkerFlags
         ),
+        .target(
+            name: "MailgunPlugin",
+            dependencies: [
+                "PluginKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/Mailgun",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         // Shared by the test targets: C fixture builds, a host in temporary folders, peers.
         .target(
             name: "CapHostTestSupport",
@@ -257,6 +272,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CapHostServerTests"
+        ),
+        .testTarget(
+            name: "MailgunPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostState", "CapHostTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/MailgunPluginTests"
         ),
         .testTarget(
             name: "PluginKitTests",
