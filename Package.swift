@@ -21,6 +21,9 @@ let package = Package(
         .library(name: "EchoSwiftPlugin", type: .dynamic, targets: ["EchoSwiftPlugin"]),
         // Test fixture: a Swift plugin that embeds its own SwiftNIO.
         .library(name: "NIOLoopbackPlugin", type: .dynamic, targets: ["NIOLoopbackPlugin"]),
+        // adapter:notifier:mailgun — sends through Mailgun's HTTP API (async-http-client).
+        .library(name: "MailgunPlugin", type: .dynamic, targets: ["MailgunPlugin"]),
+        // adapter:notifier:outbox — the local fallback: .eml files in a maildir-style folder.
         .library(name: "OutboxPlugin", type: .dynamic, targets: ["OutboxPlugin"]),
     ],
     dependencies: [
@@ -213,6 +216,19 @@ let package = Package(
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
+        .target(
+            name: "MailgunPlugin",
+            dependencies: [
+                "PluginKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/Mailgun",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         // Shared by the test targets: C fixture builds, a host in temporary folders, peers.
         .target(
             name: "CapHostTestSupport",
@@ -282,6 +298,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/NotifierPluginTests"
+        ),
+        .testTarget(
+            name: "MailgunPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostState", "CapHostTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/MailgunPluginTests"
         ),
         .testTarget(
             name: "PluginKitTests",
