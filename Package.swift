@@ -302,7 +302,7 @@ let package = Package(
         .testTarget(
             name: "MailgunPluginTests",
             dependencies: [
-                "CapHostCore", "CapHostState", "CapHostTestSupport",
+                "CapHostCore", "CapHostState", "CapHostServer", "CapHostTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
