@@ -138,14 +138,22 @@ struct MailgunConfiguration: Sendable {
         case "https":
             return trimmed
         case "http":
-            let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
-            guard loopback else {
+            guard isLoopback(host) else {
                 throw .invalidArgument("config: \(field) \"\(text)\" uses plain http, which is allowed only for a loopback host (127.0.0.1, ::1, localhost): the API key would cross the network in clear text; use https")
             }
             return trimmed
         default:
             throw .invalidArgument("config: \(field) must use https (or http to a loopback host), found scheme \"\(scheme)\"")
         }
+    }
+
+    /// `localhost`, `::1`, or an IPv4 literal in 127.0.0.0/8 — not a name that merely starts
+    /// with `127.` (`127.example.com` resolves anywhere).
+    static func isLoopback(_ host: String) -> Bool {
+        if ["localhost", "::1", "[::1]"].contains(host.lowercased()) { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.first == "127" else { return false }
+        return octets.allSatisfy { octet in UInt8(octet) != nil && octet.allSatisfy(\.isASCII) }
     }
 
     private static func seconds(_ value: Double?, default fallback: Double, field: String,

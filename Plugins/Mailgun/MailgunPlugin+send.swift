@@ -35,6 +35,12 @@ extension MailgunPlugin {
             context.metric(.counter, "mailgun_idempotent_replays_total", value: 1)
             return replay
         }
+        if let recordKey {
+            guard keysInFlight.withLock({ $0.insert(recordKey).inserted }) else {
+                throw .conflict("send: a send with this idempotency key is still under way; repeat the call once it has finished to get its answer")
+            }
+        }
+        defer { if let recordKey { _ = keysInFlight.withLock { $0.remove(recordKey) } } }
         let fields = try request.decode([String: JSONValue].self)
         let unknown = SendPayload.unknownFields(in: fields)
         guard unknown.isEmpty else {

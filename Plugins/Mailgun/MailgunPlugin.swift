@@ -1,5 +1,6 @@
 import Foundation
 import PluginKit
+import Synchronization
 
 /// The Mailgun notifier: capability `adapter:notifier:mailgun`, method `send` (REFERENCE §4).
 ///
@@ -28,6 +29,8 @@ public final class MailgunPlugin: CapabilityPlugin {
     let context: PluginContext
     let configuration: MailgunConfiguration
     let transport: MailgunTransport
+    /// Idempotency keys whose send is under way: a concurrent repeat must not send twice.
+    let keysInFlight = Mutex<Set<String>>([])
 
     /// Reads and checks the configuration and starts the HTTP client. A missing domain or key
     /// does not fail here: the health check reports it, so the operator sees why.

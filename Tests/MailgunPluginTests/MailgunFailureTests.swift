@@ -76,6 +76,19 @@ import Testing
         }
     }
 
+    @Test func noRetryIsScheduledPastTheCallsDeadline() async throws {
+        try await Self.withHost { peer, test in
+            try await peer.setBehaviour(status: 429, count: nil, retryAfter: "5")
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await test.sendFailing(basicMessage(), timeout: .seconds(2))
+            #expect(error.code == .rateLimited, "\(error)")
+            #expect(error.message.contains("deadline comes before the next attempt"), "\(error.message)")
+            #expect(clock.now - start < .seconds(2))
+            #expect(try await peer.messageRequests().count == 1)
+        }
+    }
+
     @Test func serverErrorsAreRetriedBoundedAndRecover() async throws {
         try await Self.withHost { peer, test in
             try await peer.setBehaviour(status: 500, count: 2)

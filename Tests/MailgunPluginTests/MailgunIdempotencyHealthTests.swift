@@ -40,6 +40,28 @@ import Testing
         }
     }
 
+    @Test func aConcurrentRepeatIsAConflictNotASecondMessage() async throws {
+        try await MailgunPeer.withPeer(domain: Self.domain, apiKey: Self.apiKey) { peer in
+            try await MailgunHost.with(config: MailgunHost.config(for: peer, apiKey: Self.apiKey)) { test in
+                try await peer.reset()
+                try await peer.setBehaviour(status: 200, count: 1, delay: 1.5)
+                async let first = test.send(basicMessage(), idempotencyKey: "concurrent")
+                try await Task.sleep(for: .milliseconds(400))
+                do {
+                    _ = try await test.send(basicMessage(), idempotencyKey: "concurrent")
+                    Issue.record("a concurrent repeat was sent")
+                } catch let error as InvocationError {
+                    #expect(error.code == .conflict, "\(error)")
+                    #expect(error.message.contains("still under way"), "\(error.message)")
+                }
+                let original = try await first
+                let repeated = try await test.send(basicMessage(), idempotencyKey: "concurrent")
+                #expect(repeated["id"] as? String == original["id"] as? String)
+                #expect(try await peer.messageRequests().count == 1)
+            }
+        }
+    }
+
     @Test func aFailedSendIsNotRecordedSoItsRepeatSends() async throws {
         try await MailgunPeer.withPeer(domain: Self.domain, apiKey: Self.apiKey) { peer in
             try await MailgunHost.with(config: MailgunHost.config(for: peer, apiKey: Self.apiKey)) { test in

@@ -36,4 +36,44 @@ import Testing
             #expect(after == before, "the event loop thread outlived the instance")
         }
     }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    static func accepts(_ port: Int) -> Bool {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    static func closes(_ port: Int) async throws -> Bool {
+        for _ in 0..<50 {
+            if !accepts(port) { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    @Test func thePeerStopsWhenItsBodyThrowsAndWhenItsLastReferenceGoes() async throws {
+        struct Deliberate: Error {}
+        var port = 0
+        do {
+            try await MailgunPeer.withPeer(domain: Self.domain, apiKey: Self.apiKey) { peer in
+                port = peer.port
+                #expect(Self.accepts(port))
+                throw Deliberate()
+            }
+        } catch is Deliberate {}
+        #expect(try await Self.closes(port), "withPeer left the peer running after its body threw")
+
+        var peer: MailgunPeer? = try await MailgunPeer.start(domain: Self.domain, apiKey: Self.apiKey)
+        port = try #require(peer?.port)
+        #expect(Self.accepts(port))
+        peer = nil
+        #expect(try await Self.closes(port), "the peer outlived its last reference")
+    }
 }

@@ -155,6 +155,9 @@ import Testing
         let cases: [([String: Any], String)] = [
             (["domain": Self.domain, "api_key": "k", "region": "ap"], "region must be \"us\" or \"eu\""),
             (["domain": Self.domain, "api_key": "k", "base_url": "http://mailgun.example.net"], "allowed only for a loopback host"),
+            (["domain": Self.domain, "api_key": "k", "base_url": "http://127.example.com"], "allowed only for a loopback host"),
+            (["domain": Self.domain, "api_key": "k", "region_base_urls": ["eu": "http://10.0.0.1"], "region": "eu"],
+             "region_base_urls.eu \"http://10.0.0.1\" uses plain http"),
             (["domain": Self.domain, "api_key": "k", "base_url": "https://api.mailgun.net/v3"], "without a path"),
             (["domain": Self.domain, "api_key": "k", "max_attempts": 0], "max_attempts must be 1...10"),
             (["domain": Self.domain, "api_key": "k", "timeout": -1], "timeout must be"),

@@ -59,9 +59,12 @@ public final class MailgunPeer: @unchecked Sendable {
 
     /// A form field: one `[name, value]` of the peer's log.
     public struct Field: Decodable, Sendable, Hashable {
+        /// The form field name, e.g. `to` or `v:user_id`.
         public let name: String
+        /// The value as the peer decoded it (UTF-8).
         public let value: String
 
+        /// Reads `[name, value]`.
         public init(from decoder: any Decoder) throws {
             var container = try decoder.unkeyedContainer()
             name = try container.decode(String.self)
@@ -71,12 +74,18 @@ public final class MailgunPeer: @unchecked Sendable {
 
     /// A file part: `[name, filename, content_type, sha256, size]` of the peer's log.
     public struct FilePart: Decodable, Sendable, Hashable {
+        /// The form field name: `attachment` or `inline`.
         public let name: String
+        /// The filename exactly as sent between the quotes (no percent-decoding).
         public let filename: String
+        /// The part's `Content-Type` (`application/octet-stream` when it had none).
         public let contentType: String
+        /// SHA-256 of the content, lower-case hex.
         public let sha256: String
+        /// The content length in bytes.
         public let size: Int
 
+        /// Reads `[name, filename, content_type, sha256, size]`.
         public init(from decoder: any Decoder) throws {
             var container = try decoder.unkeyedContainer()
             name = try container.decode(String.self)
@@ -97,7 +106,7 @@ public final class MailgunPeer: @unchecked Sendable {
 
     /// The port on 127.0.0.1.
     public let port: Int
-    /// The domain the peer knows (and any extra ones it was started with).
+    /// The domain the peer was started for (it also knows any `extraDomains`).
     public let domain: String
     private let process: Process
     private let stdinPipe: Pipe
