@@ -219,7 +219,7 @@ let package = Package(
         .target(
             name: "MailgunPlugin",
             dependencies: [
-                "PluginKit",
+                "PluginKit", "NotifierMessage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import NotifierMessage
 import PluginKit
 
 /// `send`: idempotent replay, checks, the request, bounded retries and the status mapping.
@@ -41,17 +42,12 @@ extension MailgunPlugin {
             }
         }
         defer { if let recordKey { _ = keysInFlight.withLock { $0.remove(recordKey) } } }
-        let fields = try request.decode([String: JSONValue].self)
-        let unknown = SendPayload.unknownFields(in: fields)
-        guard unknown.isEmpty else {
-            throw .invalidArgument("send: unknown field\(unknown.count == 1 ? "" : "s") \(unknown.map { "'\($0)'" }.joined(separator: ", ")); expected \(SendPayload.CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let payload = try request.decode(SendPayload.self)
+        let checked = try MailMessage.decode(request.payload, defaultFrom: configuration.defaultFrom)
         let (domain, key) = try configuredDomainAndKey()
-        let message = try MailgunMessage(payload, configuration: configuration)
+        let message = try MailgunMessage(checked, configuration: configuration)
         let (body, contentType) = message.form.encoded()
-        guard body.count <= MailgunMessage.Limits.messageBytes else {
-            throw .invalidArgument("send: the encoded message is \(body.count) bytes; Mailgun accepts at most 25 MB (\(MailgunMessage.Limits.messageBytes) bytes)")
+        guard body.count <= MailLimits.maxMessageBytes else {
+            throw .invalidArgument("the encoded message is \(body.count) bytes; Mailgun accepts at most 25 MB (\(MailLimits.maxMessageBytes) bytes)")
         }
         var headers = requestHeaders(key: key)
         headers.add(name: "Content-Type", value: contentType)

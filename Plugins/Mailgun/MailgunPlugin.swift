@@ -1,4 +1,5 @@
 import Foundation
+import NotifierMessage
 import PluginKit
 import Synchronization
 
@@ -22,7 +23,7 @@ public final class MailgunPlugin: CapabilityPlugin {
                     CapabilityMethod(
                         name: "send",
                         description: "Sends one email (to/cc/bcc, subject, text/html, tags, variables, headers, attachments); returns Mailgun's message id",
-                        inputSchema: NotifierSendSchema.json),
+                        inputSchema: MailMessage.inputSchema),
                 ]),
         ])
 

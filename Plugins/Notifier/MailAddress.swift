@@ -4,18 +4,21 @@ import PluginKit
 /// Mail addresses as the payload gives them: `user@example.com` or `Name <user@example.com>`.
 public enum MailAddress {
     /// Splits a comma-separated list, keeping commas inside a quoted display name
-    /// (`"Doe, Jane" <jane@example.com>`) and dropping empty entries.
+    /// (`"Doe, Jane" <jane@example.com>`) or angle brackets, and dropping empty entries.
     public static func split(_ list: String) -> [String] {
         var parts: [String] = []
         var current = ""
         var quoted = false
         var escaped = false
+        var angleDepth = 0
         for character in list {
             if escaped { current.append(character); escaped = false; continue }
             switch character {
             case "\\" where quoted: escaped = true; current.append(character)
             case "\"": quoted.toggle(); current.append(character)
-            case "," where !quoted:
+            case "<" where !quoted: angleDepth += 1; current.append(character)
+            case ">" where !quoted: angleDepth = max(0, angleDepth - 1); current.append(character)
+            case "," where !quoted && angleDepth == 0:
                 parts.append(current.trimmingSpaces)
                 current = ""
             default: current.append(character)

@@ -68,27 +68,61 @@ extension MailMessage {
         }
     }
 
-    /// The JSON Schema of `send`'s payload, for the capability's method table.
+    /// The JSON Schema (draft 2020-12) of `send`'s payload, the same for every
+    /// `adapter:notifier:*` provider so a caller can swap providers without changing a byte.
     public static let inputSchema = #"""
-        {"type":"object","additionalProperties":false,"required":["to","subject"],
-         "properties":{
-          "from":{"type":"string","description":"Sender, e.g. \"Ops <ops@example.com>\"; default from config"},
-          "to":{"type":["string","array"],"items":{"type":"string"},"description":"Recipients: one address, a comma-separated list, or an array"},
-          "cc":{"type":["string","array"],"items":{"type":"string"}},
-          "bcc":{"type":["string","array"],"items":{"type":"string"}},
-          "subject":{"type":"string"},
-          "text":{"type":"string","description":"Plain-text body"},
-          "html":{"type":"string","description":"HTML body"},
-          "tags":{"type":"array","items":{"type":"string"},"description":"Mailgun o:tag values"},
-          "variables":{"type":"object","description":"Custom variables (v:NAME); non-string values are sent as JSON"},
-          "headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Custom headers (h:Name)"},
-          "attachments":{"type":"array","items":{"$ref":"#/$defs/file"}},
-          "inline":{"type":"array","items":{"$ref":"#/$defs/file"}},
-          "options":{"type":"object","additionalProperties":false,"properties":{
-            "tracking":{"type":"boolean"},"tracking_clicks":{"enum":["yes","no","htmlonly"]},
-            "tracking_opens":{"type":"boolean"},"deliverytime":{"type":"string"},"require_tls":{"type":"boolean"}}},
-          "test_mode":{"type":"boolean","description":"Mailgun o:testmode; overrides the config"}},
-         "$defs":{"file":{"type":"object","required":["filename","content_base64"],"additionalProperties":false,
-           "properties":{"filename":{"type":"string"},"content_type":{"type":"string"},"content_base64":{"type":"string"}}}}}
-        """#
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "title": "notifier send",
+      "type": "object",
+      "additionalProperties": false,
+      "required": ["to", "subject"],
+      "anyOf": [{"required": ["text"]}, {"required": ["html"]}],
+      "$defs": {
+        "addresses": {
+          "oneOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "array", "items": {"type": "string", "minLength": 1}}
+          ]
+        },
+        "file": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["filename", "content_base64"],
+          "properties": {
+            "filename": {"type": "string", "minLength": 1},
+            "content_type": {"type": "string", "default": "application/octet-stream"},
+            "content_base64": {"type": "string"}
+          }
+        }
+      },
+      "properties": {
+        "from": {"type": "string", "description": "sender; optional when the provider's config has a default"},
+        "to": {"$ref": "#/$defs/addresses"},
+        "cc": {"$ref": "#/$defs/addresses"},
+        "bcc": {"$ref": "#/$defs/addresses"},
+        "subject": {"type": "string"},
+        "text": {"type": "string"},
+        "html": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "variables": {"type": "object", "description": "custom variables; non-string values are sent JSON-encoded"},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "attachments": {"type": "array", "items": {"$ref": "#/$defs/file"}},
+        "inline": {"type": "array", "items": {"$ref": "#/$defs/file"}},
+        "options": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "tracking": {"type": "boolean"},
+            "tracking_clicks": {"oneOf": [{"type": "boolean"}, {"enum": ["yes", "no", "htmlonly"]}]},
+            "tracking_opens": {"type": "boolean"},
+            "deliverytime": {"type": "string", "description": "RFC 2822 date"},
+            "require_tls": {"type": "boolean"}
+          }
+        },
+        "test_mode": {"type": "boolean", "description": "accept but do not deliver; overrides the config"}
+      }
+    }
+    """#
+
 }

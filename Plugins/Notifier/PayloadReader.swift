@@ -71,7 +71,9 @@ struct PayloadReader {
         }
         var fields: [MailField] = []
         for name in values.keys.sorted() {
-            try Self.checkName(name, at: "/variables/\(name)")
+            guard !name.isEmpty, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw PluginError.invalidArgument("/variables/\(name): expected a name without control characters, found \(Self.quoted(name))")
+            }
             let value = values[name]!
             if let text = value as? String {
                 fields.append(MailField(name: name, value: text))
@@ -128,7 +130,7 @@ struct PayloadReader {
             guard let encoded = try reader.string("content_base64") else {
                 throw PluginError.invalidArgument("\(path)/content_base64: required, the file's bytes in base64")
             }
-            guard let content = Data(base64Encoded: encoded) else {
+            guard let content = Data(base64Encoded: encoded.filter { !$0.isWhitespace }) else {
                 throw PluginError.invalidArgument("\(path)/content_base64: expected base64 (RFC 4648, padded), found \(encoded.utf8.count) characters that do not decode")
             }
             files.append(MailAttachment(filename: filename, contentType: contentType, content: Array(content)))
@@ -150,11 +152,14 @@ struct PayloadReader {
         options.tracking = try yesNo("tracking")
         options.trackingOpens = try yesNo("tracking_opens")
         options.requireTLS = try yesNo("require_tls")
-        if let clicks = values["tracking_clicks"] {
-            guard let text = clicks as? String, ["yes", "no", "htmlonly"].contains(text) else {
-                throw Self.mismatch("/options/tracking_clicks", expected: "\"yes\", \"no\" or \"htmlonly\"", found: clicks)
+        if let clicks = values["tracking_clicks"], !(clicks is NSNull) {
+            if Self.isBoolean(clicks) {
+                options.trackingClicks = (clicks as! NSNumber).boolValue ? "yes" : "no"
+            } else if let text = clicks as? String, ["yes", "no", "htmlonly"].contains(text) {
+                options.trackingClicks = text
+            } else {
+                throw Self.mismatch("/options/tracking_clicks", expected: "true, false, \"yes\", \"no\" or \"htmlonly\"", found: clicks)
             }
-            options.trackingClicks = text
         }
         if has("options") {
             do { options.deliveryTime = try reader.string("deliverytime") } catch {
@@ -163,12 +168,6 @@ struct PayloadReader {
             if let time = options.deliveryTime { try MailHeaderText.checkSingleLine(time, at: "/options/deliverytime") }
         }
         return options
-    }
-
-    static func checkName(_ name: String, at path: String) throws(PluginError) {
-        guard !name.isEmpty, MailHeaderText.isValidFieldName(name) else {
-            throw PluginError.invalidArgument("\(path): expected a name of printable ASCII without ':' or spaces, found \(quoted(name))")
-        }
     }
 
     static func mismatch(_ path: String, expected: String, found: Any?) -> PluginError {

@@ -162,7 +162,7 @@ import Testing
         (#"{"from":"a@example.com","to":"b@example.com","subject":"x","text":"x","colour":"red"}"#,
          "/colour: unknown field"),
         (#"{"from":"a@example.com","to":"b@example.com","subject":"x","text":"x","options":{"tracking_clicks":"maybe"}}"#,
-         #"/options/tracking_clicks: expected "yes", "no" or "htmlonly", found the string "maybe""#),
+         #"/options/tracking_clicks: expected true, false, "yes", "no" or "htmlonly", found the string "maybe""#),
     ])
     func badPayloadsAreRefusedWithThePathAndNothingIsWritten(payload: String, expected: String) async throws {
         let (test, folder) = try await Self.host()
