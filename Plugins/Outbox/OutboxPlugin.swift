@@ -87,10 +87,16 @@ public final class OutboxPlugin: CapabilityPlugin {
         return "\(seconds).M\(micros)P\(getpid())Q\(sequence.next()).\(host).eml"
     }
 
+    /// The Message-ID header of a message already written (read from its header block only).
     private static func messageID(fromFile path: String) -> String {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "" }
-        for line in text.split(separator: "\r\n") where line.lowercased().hasPrefix("message-id:") {
-            return line.dropFirst("message-id:".count).trimmingCharacters(in: .whitespaces)
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let head = String(decoding: (try? handle.read(upToCount: 64 << 10)) ?? Data(), as: UTF8.self)
+        for line in head.components(separatedBy: "\r\n") {
+            if line.isEmpty { break }
+            if line.lowercased().hasPrefix("message-id:") {
+                return line.dropFirst("message-id:".count).trimmingCharacters(in: .whitespaces)
+            }
         }
         return ""
     }
