@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "EchoSwiftPlugin", type: .dynamic, targets: ["EchoSwiftPlugin"]),
         // Test fixture: a Swift plugin that embeds its own SwiftNIO.
         .library(name: "NIOLoopbackPlugin", type: .dynamic, targets: ["NIOLoopbackPlugin"]),
+        // Diagram generator plugin: Mermaid, Excalidraw and SVG from graphs, workflows, slots.
+        .library(name: "DiagramPlugin", type: .dynamic, targets: ["DiagramPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -196,6 +198,16 @@ let package = Package(
             path: "Tests/Fixtures/NIOLoopbackPlugin",
             linkerSettings: swiftPluginLinkerFlags
         ),
+        .target(
+            name: "DiagramPlugin",
+            dependencies: [
+                "PluginKit",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Plugins/Diagram",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         // Shared by the test targets: C fixture builds, a host in temporary folders, peers.
         .target(
             name: "CapHostTestSupport",
@@ -257,6 +269,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CapHostServerTests"
+        ),
+        .testTarget(
+            name: "DiagramPluginTests",
+            dependencies: ["CapHostCore", "CapHostTestSupport"],
+            path: "Tests/DiagramPluginTests"
         ),
         .testTarget(
             name: "PluginKitTests",
