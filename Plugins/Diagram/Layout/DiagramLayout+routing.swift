@@ -38,7 +38,10 @@ extension DiagramLayout {
             points[points.count - 1] = port(node: chain.vertices[chain.vertices.count - 1], chain: index,
                                             ports: upward, bottomSide: false)
             var labelFrame: LayoutRect?
-            if let size = labelSizes[chain.edgeIndex] {
+            if let size = labelSizes[chain.edgeIndex], let vertex = LayeredGraph.labelVertex(of: chain) {
+                labelFrame = LayoutRect(x: centers[vertex].x - size.width / 2, y: centers[vertex].y - size.height / 2,
+                                        width: size.width, height: size.height)
+            } else if let size = labelSizes[chain.edgeIndex] {
                 let segment = labelSegments[index]
                 let start = points[segment], end = points[segment + 1]
                 labelFrame = LayoutRect(x: (start.x + end.x) / 2 - size.width / 2, y: (start.y + end.y) / 2 - size.height / 2,

@@ -29,10 +29,10 @@ struct DiagramLayout: Sendable {
     /// Lays out `graph` (already validated: every edge end names a node).
     init(graph: DiagramGraph) {
         let sizes = graph.nodes.map(Self.nodeSize)
-        var layered = LayeredGraph(graph: graph, sizes: sizes)
+        let labelSizes = graph.edges.map { edge in edge.label.map { Self.labelSize($0) } }
+        var layered = LayeredGraph(graph: graph, sizes: sizes, labelSizes: labelSizes)
         layered.reduceCrossings()
         let topDown = graph.direction == .topDown
-        let labelSizes = graph.edges.map { edge in edge.label.map { Self.labelSize($0) } }
 
         // Order axis (x in TD, y in LR).
         let breadth: (Int) -> Double = { topDown ? layered.vertices[$0].width : layered.vertices[$0].height }
@@ -44,7 +44,7 @@ struct DiagramLayout: Sendable {
         let labelSegments = layered.chains.map { ($0.vertices.count - 2) / 2 }
         var gapExtra = Array(repeating: 0.0, count: max(layered.layers.count, 1))
         for (chainIndex, chain) in layered.chains.enumerated() {
-            guard let size = labelSizes[chain.edgeIndex] else { continue }
+            guard let size = labelSizes[chain.edgeIndex], LayeredGraph.labelVertex(of: chain) == nil else { continue }
             let gap = layered.vertices[chain.vertices[labelSegments[chainIndex]]].layer
             gapExtra[gap] = max(gapExtra[gap], (topDown ? size.height : size.width) + 8)
         }

@@ -36,8 +36,10 @@ struct LayeredGraph: Sendable {
     var above: [[Int]]
     var below: [[Int]]
 
-    /// Layers `graph`; `sizes[i]` is node i's drawn size.
-    init(graph: DiagramGraph, sizes: [(width: Double, height: Double)]) {
+    /// Layers `graph`; `sizes[i]` is node i's drawn size. A labelled edge that spans dummies
+    /// gives its middle dummy the label's size (``labelVertex(of:)``), so the label gets room
+    /// in its layer instead of landing on a neighbour.
+    init(graph: DiagramGraph, sizes: [(width: Double, height: Double)], labelSizes: [(width: Double, height: Double)?]) {
         let count = graph.nodes.count
         realCount = count
         var index: [String: Int] = [:]
@@ -94,7 +96,12 @@ struct LayeredGraph: Sendable {
                                        key: "\u{10FFFF}\(original.from)\u{1}\(original.to)\u{1}\(edge.edge)", group: nil))
             }
             chain.append(edge.to)
-            chains.append(Chain(edgeIndex: edge.edge, vertices: chain, reversed: edge.reversed))
+            let made = Chain(edgeIndex: edge.edge, vertices: chain, reversed: edge.reversed)
+            if let vertex = Self.labelVertex(of: made), let size = labelSizes[edge.edge] {
+                vertices[vertex].width = size.width
+                vertices[vertex].height = size.height
+            }
+            chains.append(made)
         }
 
         let layerCount = (vertices.map(\.layer).max() ?? -1) + 1
@@ -114,33 +121,63 @@ struct LayeredGraph: Sendable {
         }
     }
 
+    /// The middle dummy of a chain, which carries the edge's label; `nil` for a chain without
+    /// dummies (its label sits in the gap between the two layers).
+    static func labelVertex(of chain: Chain) -> Int? {
+        chain.vertices.count >= 3 ? chain.vertices[(chain.vertices.count - 1) / 2] : nil
+    }
+
     /// A dummy's size: room for an edge passing through a layer.
     static let dummySize = 12.0
 
-    /// Edges that close a cycle in a depth-first search visiting nodes and targets in id order.
+    /// Edges to reverse so the graph has no cycle: the greedy feedback-arc heuristic of Eades,
+    /// Lin and Smyth (peel off sinks and sources, else the node with the most surplus of
+    /// outgoing edges, ties by id), which reverses far fewer edges than a depth-first search
+    /// and so keeps the layering shallow. An edge reversed is one pointing back in that order.
     private static func backEdges(outgoing: [[(target: Int, edge: Int)]], order: [Int]) -> Set<Int> {
-        enum Mark { case unvisited, onStack, done }
-        var marks = Array(repeating: Mark.unvisited, count: outgoing.count)
-        var back = Set<Int>()
-        for root in order where marks[root] == .unvisited {
-            var stack: [(node: Int, next: Int)] = [(root, 0)]
-            marks[root] = .onStack
-            while let top = stack.last {
-                if top.next < outgoing[top.node].count {
-                    stack[stack.count - 1].next += 1
-                    let (target, edge) = outgoing[top.node][top.next]
-                    switch marks[target] {
-                    case .onStack: back.insert(edge)
-                    case .unvisited:
-                        marks[target] = .onStack
-                        stack.append((target, 0))
-                    case .done: break
-                    }
-                } else {
-                    marks[top.node] = .done
-                    stack.removeLast()
+        let count = outgoing.count
+        var incoming = Array(repeating: [Int](), count: count)
+        var outDegree = Array(repeating: 0, count: count), inDegree = Array(repeating: 0, count: count)
+        for node in 0..<count {
+            for (target, _) in outgoing[node] {
+                incoming[target].append(node)
+                outDegree[node] += 1
+                inDegree[target] += 1
+            }
+        }
+        var removed = Array(repeating: false, count: count)
+        var left: [Int] = [], right: [Int] = []
+        var remaining = count
+        func remove(_ node: Int) {
+            removed[node] = true
+            remaining -= 1
+            for (target, _) in outgoing[node] { inDegree[target] -= 1 }
+            for source in incoming[node] { outDegree[source] -= 1 }
+        }
+        while remaining > 0 {
+            var changed = true
+            while changed {
+                changed = false
+                for node in order where !removed[node] && outDegree[node] == 0 {
+                    remove(node); right.append(node); changed = true
+                }
+                for node in order where !removed[node] && inDegree[node] == 0 {
+                    remove(node); left.append(node); changed = true
                 }
             }
+            guard remaining > 0 else { break }
+            var best = -1
+            for node in order where !removed[node] {
+                if best < 0 || outDegree[node] - inDegree[node] > outDegree[best] - inDegree[best] { best = node }
+            }
+            remove(best)
+            left.append(best)
+        }
+        var position = Array(repeating: 0, count: count)
+        for (index, node) in (left + right.reversed()).enumerated() { position[node] = index }
+        var back = Set<Int>()
+        for node in 0..<count {
+            for (target, edge) in outgoing[node] where position[node] > position[target] { back.insert(edge) }
         }
         return back
     }
