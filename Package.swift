@@ -23,6 +23,10 @@ let package = Package(
         .library(name: "NIOLoopbackPlugin", type: .dynamic, targets: ["NIOLoopbackPlugin"]),
         // Diagram generator plugin: Mermaid, Excalidraw and SVG from graphs, workflows, slots.
         .library(name: "DiagramPlugin", type: .dynamic, targets: ["DiagramPlugin"]),
+        // adapter:notifier:mailgun — sends through Mailgun's HTTP API (async-http-client).
+        .library(name: "MailgunPlugin", type: .dynamic, targets: ["MailgunPlugin"]),
+        // adapter:notifier:outbox — the local fallback: .eml files in a maildir-style folder.
+        .library(name: "OutboxPlugin", type: .dynamic, targets: ["OutboxPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -208,6 +212,35 @@ let package = Package(
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
+        // The notifiers' shared `send` payload: decoding, checks, Mailgun's limits.
+        .target(
+            name: "NotifierMessage",
+            dependencies: ["PluginKit"],
+            path: "Plugins/Notifier"
+        ),
+        .target(
+            name: "OutboxPlugin",
+            dependencies: [
+                "PluginKit", "NotifierMessage",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Plugins/Outbox",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
+        .target(
+            name: "MailgunPlugin",
+            dependencies: [
+                "PluginKit", "NotifierMessage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/Mailgun",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         // Shared by the test targets: C fixture builds, a host in temporary folders, peers.
         .target(
             name: "CapHostTestSupport",
@@ -274,6 +307,23 @@ let package = Package(
             name: "DiagramPluginTests",
             dependencies: ["CapHostCore", "CapHostTestSupport"],
             path: "Tests/DiagramPluginTests"
+        ),
+        .testTarget(
+            name: "NotifierPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostState", "CapHostTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/NotifierPluginTests"
+        ),
+        .testTarget(
+            name: "MailgunPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostState", "CapHostServer", "CapHostTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/MailgunPluginTests"
         ),
         .testTarget(
             name: "PluginKitTests",

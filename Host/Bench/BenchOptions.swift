@@ -49,6 +49,7 @@ struct BenchOptions: Sendable {
           swift build -c release --product caphost-runner
           swift build -c release --product EchoSwiftPlugin   (for kit_dispatch, cold_start)
           swift build -c release --product caphost           (for http_invoke, cold_start; wrk from apt)
+          swift build -c release --product DiagramPlugin     (and MailgunPlugin, OutboxPlugin: for cold_start)
         """
 
     /// Host/Bench/BenchOptions.swift is two levels below the root.

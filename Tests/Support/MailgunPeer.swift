@@ -1,0 +1,300 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A local Mailgun (`Tests/Peers/mailgun_server.py`) on 127.0.0.1 with an ephemeral port: the
+/// Messages and Domains API with Basic auth, multipart and urlencoded parsing, a request log and
+/// a control API that makes it answer 429/5xx/4xx, hold a response or drop the connection.
+///
+/// Stopping: prefer ``withPeer(domain:apiKey:extraDomains:_:)``, which stops the peer whether the
+/// body returns or throws. A peer started with ``start(domain:apiKey:extraDomains:)`` is stopped
+/// by ``stop()``, by `deinit` when the last reference goes (also when a test fails half-way and
+/// unwinds), and, should the test process itself die, by the peer: it exits when its stdin (a
+/// pipe this object holds open) closes. `@unchecked Sendable`: every stored property is
+/// immutable, and `Process` and `Pipe` are only asked thread-safe things (isRunning, close).
+public final class MailgunPeer: @unchecked Sendable {
+    /// One request the peer received, as its log records it.
+    public struct Request: Decodable, Sendable, CustomStringConvertible {
+        /// `POST` or `GET`.
+        public let method: String
+        /// E.g. `/v3/example.com/messages`.
+        public let path: String
+        /// The Basic auth user name, or nil without (valid) Basic auth.
+        public let authUser: String?
+        /// Whether the credentials were `api` and the peer's key.
+        public let authOK: Bool
+        /// The `Content-Type` header as sent.
+        public let contentType: String
+        /// The body length in bytes.
+        public let bodySize: Int
+        /// The `User-Agent` header.
+        public let userAgent: String
+        /// Form fields in the order sent, as (name, value).
+        public let fields: [Field]
+        /// File parts in the order sent.
+        public let files: [FilePart]
+        /// The status the peer answered; 0 for a dropped connection; nil while it is answering.
+        public let status: Int?
+        /// Why the body could not be parsed, if it could not.
+        public let error: String?
+
+        /// The values of every field named `name`, in order.
+        public func values(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
+
+        /// The media type of ``contentType`` without parameters, lower-cased.
+        public var mediaType: String {
+            contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        }
+
+        /// `POST /v3/example.com/messages → 200`.
+        public var description: String { "\(method) \(path) → \(status.map(String.init) ?? "…")" }
+
+        enum CodingKeys: String, CodingKey {
+            case method, path, fields, files, status, error
+            case authUser = "auth_user", authOK = "auth_ok", contentType = "content_type"
+            case bodySize = "body_size", userAgent = "user_agent"
+        }
+    }
+
+    /// A form field: one `[name, value]` of the peer's log.
+    public struct Field: Decodable, Sendable, Hashable {
+        /// The form field name, e.g. `to` or `v:user_id`.
+        public let name: String
+        /// The value as the peer decoded it (UTF-8).
+        public let value: String
+
+        /// Reads `[name, value]`.
+        public init(from decoder: any Decoder) throws {
+            var container = try decoder.unkeyedContainer()
+            name = try container.decode(String.self)
+            value = try container.decode(String.self)
+        }
+    }
+
+    /// A file part: `[name, filename, content_type, sha256, size]` of the peer's log.
+    public struct FilePart: Decodable, Sendable, Hashable {
+        /// The form field name: `attachment` or `inline`.
+        public let name: String
+        /// The filename exactly as sent between the quotes (no percent-decoding).
+        public let filename: String
+        /// The part's `Content-Type` (`application/octet-stream` when it had none).
+        public let contentType: String
+        /// SHA-256 of the content, lower-case hex.
+        public let sha256: String
+        /// The content length in bytes.
+        public let size: Int
+
+        /// Reads `[name, filename, content_type, sha256, size]`.
+        public init(from decoder: any Decoder) throws {
+            var container = try decoder.unkeyedContainer()
+            name = try container.decode(String.self)
+            filename = try container.decode(String.self)
+            contentType = try container.decode(String.self)
+            sha256 = try container.decode(String.self)
+            size = try container.decode(Int.self)
+        }
+    }
+
+    /// Which API a behaviour applies to.
+    public enum Endpoint: String, Sendable {
+        /// `POST /v3/{domain}/messages`.
+        case messages
+        /// `GET /v3/domains/{domain}` (what a health check reads).
+        case domains
+    }
+
+    /// The port on 127.0.0.1.
+    public let port: Int
+    /// The domain the peer was started for (it also knows any `extraDomains`).
+    public let domain: String
+    private let process: Process
+    private let stdinPipe: Pipe
+
+    private init(port: Int, domain: String, process: Process, stdinPipe: Pipe) {
+        self.port = port
+        self.domain = domain
+        self.process = process
+        self.stdinPipe = stdinPipe
+    }
+
+    deinit { stop() }
+
+    /// `http://127.0.0.1:PORT`: what the plugin's `base_url` and the SDK's `api_url` take.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts a peer that accepts `api:apiKey` for `domain` (and `extraDomains`); every other
+    /// domain is 404. Fails with the peer's own output when it does not start within 30 s.
+    public static func start(domain: String, apiKey: String, extraDomains: [String] = []) async throws -> MailgunPeer {
+        let python = try await PeerVenv.shared.pythonPath()
+        let script = FixturePlugins.repositoryRoot + "/Tests/Peers/mailgun_server.py"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script] + ([domain] + extraDomains).flatMap { ["--domain", $0] }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MAILGUN_PEER_API_KEY"] = apiKey
+        process.environment = environment
+        let stdinPipe = Pipe()
+        let stdoutPipe = Pipe()
+        // stderr goes to a file, not a pipe nobody drains: a chatty peer must never block.
+        let errorsPath = NSTemporaryDirectory() + "mailgun-peer-\(UUID().uuidString.prefix(8)).stderr"
+        guard FileManager.default.createFile(atPath: errorsPath, contents: nil),
+              let errorsHandle = FileHandle(forWritingAtPath: errorsPath) else {
+            throw FixtureError("cannot create \(errorsPath)")
+        }
+        defer { try? errorsHandle.close() }
+        process.standardInput = stdinPipe
+        process.standardOutput = stdoutPipe
+        process.standardError = errorsHandle
+        try process.run()
+        let firstLine = await firstLine(of: stdoutPipe.fileHandleForReading, process: process, timeout: 30)
+        guard let firstLine,
+              let object = try? JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any],
+              let port = object["port"] as? Int else {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            let errors = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(atPath: errorsPath)
+            throw FixtureError("mailgun_server.py did not print {\"port\": N} (got \(firstLine.map { "'\($0)'" } ?? "nothing")): \(errors)")
+        }
+        try? FileManager.default.removeItem(atPath: errorsPath)
+        return MailgunPeer(port: port, domain: domain, process: process, stdinPipe: stdinPipe)
+    }
+
+    /// Starts a peer, runs `body` with it and stops it, whether `body` returns or throws.
+    public static func withPeer<Result>(domain: String, apiKey: String, extraDomains: [String] = [],
+                                        _ body: (MailgunPeer) async throws -> Result) async throws -> Result {
+        let peer = try await start(domain: domain, apiKey: apiKey, extraDomains: extraDomains)
+        defer { peer.stop() }
+        return try await body(peer)
+    }
+
+    /// Makes the next `count` requests to `endpoint` (all of them while `count` is nil) answer
+    /// `status` after holding the response `delay` seconds; `status` 0 reads the request and
+    /// closes the connection without an answer; `retryAfter` becomes the `Retry-After` header.
+    /// `status` nil restores normal service.
+    public func setBehaviour(status: Int?, count: Int? = nil, retryAfter: String? = nil, delay: Double? = nil,
+                             endpoint: Endpoint = .messages) async throws {
+        var document: [String: Any] = ["status": status ?? NSNull(), "count": count ?? NSNull(),
+                                       "endpoint": endpoint.rawValue]
+        if let retryAfter { document["retry_after"] = retryAfter }
+        if let delay { document["delay"] = delay }
+        _ = try await control("POST", "/_control/behaviour", body: try JSONSerialization.data(withJSONObject: document))
+    }
+
+    /// Forgets the recorded requests and every behaviour.
+    public func reset() async throws {
+        _ = try await control("POST", "/_control/reset", body: Data("{}".utf8))
+    }
+
+    /// Every request received since the start (or the last ``reset()``), oldest first.
+    public func requests() async throws -> [Request] {
+        try JSONDecoder().decode([Request].self, from: try await control("GET", "/_control/requests", body: nil))
+    }
+
+    /// The requests to the Messages API only.
+    public func messageRequests() async throws -> [Request] {
+        try await requests().filter { $0.path.hasSuffix("/messages") }
+    }
+
+    /// Stops the peer now (SIGKILL, and its stdin closes). Safe to call more than once.
+    public func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? stdinPipe.fileHandleForWriting.close()
+    }
+
+    // MARK: - Control requests (plain HTTP/1.1 on a blocking socket, off the cooperative pool)
+
+    private func control(_ method: String, _ path: String, body: Data?) async throws -> Data {
+        let port = port
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.exchange(port: port, method: method, path: path, body: body) })
+            }
+        }
+    }
+
+    private static func exchange(port: Int, method: String, path: String, body: Data?) throws -> Data {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw FixtureError("socket(): \(String(cString: strerror(errno)))") }
+        defer { close(socketFD) }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw FixtureError("mailgun peer on port \(port): connect: \(String(cString: strerror(errno)))") }
+        var request = Data("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n".utf8)
+        if let body {
+            request.append(Data("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8))
+        }
+        request.append(Data("\r\n".utf8))
+        if let body { request.append(body) }
+        try request.withUnsafeBytes { bytes in
+            var sent = 0
+            while sent < bytes.count {
+                let written = send(socketFD, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+                guard written > 0 else { throw FixtureError("mailgun peer: send: \(String(cString: strerror(errno)))") }
+                sent += written
+            }
+        }
+        var response = Data()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(socketFD, &chunk, chunk.count, 0)
+            if count < 0 { throw FixtureError("mailgun peer: recv: \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            response.append(contentsOf: chunk[0..<count])
+        }
+        guard let split = response.range(of: Data("\r\n\r\n".utf8)) else {
+            throw FixtureError("mailgun peer: \(method) \(path): no HTTP response")
+        }
+        let head = String(decoding: response[..<split.lowerBound], as: UTF8.self)
+        let payload = response[split.upperBound...]
+        guard head.hasPrefix("HTTP/1.1 200") || head.hasPrefix("HTTP/1.0 200") else {
+            throw FixtureError("mailgun peer: \(method) \(path): \(head.split(separator: "\r\n").first ?? "") \(String(decoding: payload, as: UTF8.self))")
+        }
+        return Data(payload)
+    }
+
+    /// Reads stdout on a dedicated thread until the first newline, EOF or `timeout` seconds.
+    private static func firstLine(of handle: FileHandle, process: Process, timeout: Double) async -> String? {
+        await withCheckedContinuation { continuation in
+            let once = OnceFlag()
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                if once.claim() {
+                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                    continuation.resume(returning: nil)
+                }
+            }
+            Thread.detachNewThread {
+                var line = Data()
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    line.append(chunk)
+                    if line.contains(UInt8(ascii: "\n")) { break }
+                }
+                let text = String(decoding: line, as: UTF8.self).split(separator: "\n").first.map(String.init)
+                if once.claim() { continuation.resume(returning: text) }
+            }
+        }
+    }
+}
+
+/// True for exactly one caller of ``claim()``: resumes a continuation once from two racers.
+private final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
+    }
+}
