@@ -32,12 +32,15 @@ struct DiagramLayout: Sendable {
         let labelSizes = graph.edges.map { edge in edge.label.map { Self.labelSize($0) } }
         var layered = LayeredGraph(graph: graph, sizes: sizes, labelSizes: labelSizes)
         layered.reduceCrossings()
+        let ranks = layered.groupRanks()
+        layered.alignGroupOrder(ranks: ranks)
         let topDown = graph.direction == .topDown
 
         // Order axis (x in TD, y in LR).
         let breadth: (Int) -> Double = { topDown ? layered.vertices[$0].width : layered.vertices[$0].height }
         let depth: (Int) -> Double = { topDown ? layered.vertices[$0].height : layered.vertices[$0].width }
-        let along = layered.orderPositions(breadth: breadth)
+        var along = layered.orderPositions(breadth: breadth)
+        layered.separateGroupColumns(&along, ranks: ranks, breadth: breadth)
 
         // Layer axis: each layer as thick as its thickest vertex; each gap wide enough for the
         // labels placed in it.

@@ -51,7 +51,11 @@ enum GraphSamples {
         for index in 0..<count {
             var node: [String: Any] = ["id": "node-\(index)", "label": "Service \(index)\nport \(8000 + index)",
                                        "kind": kinds[(index * 5) % kinds.count]]
-            if index % 5 != 0 { node["group"] = "zone-\(index % 4)" }
+            // Four zones, one per subtree under the first two levels (nodes 3…6), as a real
+            // system groups services; the dotted and thick edges cross zones.
+            var ancestor = index
+            while ancestor > 6 { ancestor = (ancestor - 1) / 2 }
+            if ancestor >= 3 { node["group"] = "zone-\(ancestor - 3)" }
             nodes.append(node)
             if index > 0 { edges.append(["from": "node-\((index - 1) / 2)", "to": "node-\(index)"]) }
             if index > 8 && index % 3 == 0 {
