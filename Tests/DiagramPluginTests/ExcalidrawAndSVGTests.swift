@@ -84,7 +84,7 @@ import Testing
         }
     }
 
-    @Test func sixtyFourNodesDoNotOverlapInEitherDirection() async throws {
+    @Test func sixtyFourNodesAndTheirGroupsDoNotOverlapInEitherDirection() async throws {
         try await DiagramHost.with { host in
             for direction in ["TD", "LR"] {
                 let response = try await host.render("excalidraw", payload: GraphSamples.large(count: 64, direction: direction))
@@ -98,6 +98,15 @@ import Testing
                     }
                 }
                 #expect(overlaps.isEmpty, "\(direction): \(overlaps.prefix(10))")
+                // Groups are kept together: their frames do not overlap each other.
+                let groups = try ExcalidrawStructure(response.content).groupFrames
+                #expect(groups.count == 4)
+                for (index, a) in groups.enumerated() {
+                    for b in groups[(index + 1)...] {
+                        #expect(!(a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height),
+                                "\(direction): \(a.id) overlaps \(b.id)")
+                    }
+                }
                 // Layered: without cycles every edge goes down (TD) or right (LR).
                 let acyclic = try await host.render("excalidraw", payload: GraphSamples.large(count: 64, direction: direction, cycles: false))
                 let byID = Dictionary(uniqueKeysWithValues: try ExcalidrawStructure(acyclic.content).nodeFrames.map { ($0.id, $0) })

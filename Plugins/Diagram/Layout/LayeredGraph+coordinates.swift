@@ -51,7 +51,7 @@ extension LayeredGraph {
     /// Minimum distance between the centres of neighbours `left` and `right`.
     func separation(_ left: Int, _ right: Int, breadth: (Int) -> Double) -> Double {
         let bothDummies = left >= realCount && right >= realCount
-            && vertices[left].width == Self.dummySize && vertices[right].width == Self.dummySize
+            && !vertices[left].carriesLabel && !vertices[right].carriesLabel
         var gap = bothDummies ? Self.dummyGap : Self.nodeGap
         let leftGroup = vertices[left].group, rightGroup = vertices[right].group
         if leftGroup != rightGroup {

@@ -15,6 +15,8 @@ struct LayeredGraph: Sendable {
         var key: String
         /// Group id for real grouped nodes; dummies and ungrouped nodes have none.
         var group: String?
+        /// A dummy sized to carry its edge's label (spaced like a node, not like a bare edge).
+        var carriesLabel = false
     }
 
     /// One edge of the original graph as a chain of vertices, first to last, in the layered
@@ -100,6 +102,7 @@ struct LayeredGraph: Sendable {
             if let vertex = Self.labelVertex(of: made), let size = labelSizes[edge.edge] {
                 vertices[vertex].width = size.width
                 vertices[vertex].height = size.height
+                vertices[vertex].carriesLabel = true
             }
             chains.append(made)
         }

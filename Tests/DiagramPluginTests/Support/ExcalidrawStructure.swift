@@ -84,9 +84,14 @@ struct ExcalidrawStructure {
     }
 
     /// The frames of the node shapes (elements `node-N`), for overlap checks.
-    var nodeFrames: [(id: String, x: Double, y: Double, width: Double, height: Double)] {
+    var nodeFrames: [(id: String, x: Double, y: Double, width: Double, height: Double)] { frames(prefix: "node-") }
+
+    /// The frames of the group rectangles (elements `group-N`).
+    var groupFrames: [(id: String, x: Double, y: Double, width: Double, height: Double)] { frames(prefix: "group-") }
+
+    private func frames(prefix: String) -> [(id: String, x: Double, y: Double, width: Double, height: Double)] {
         elements.compactMap { element in
-            guard let id = element["id"] as? String, id.hasPrefix("node-"), !id.hasSuffix("-label"),
+            guard let id = element["id"] as? String, id.hasPrefix(prefix), !id.hasSuffix("-label"), !id.hasSuffix("-title"),
                   let x = element["x"] as? Double, let y = element["y"] as? Double,
                   let width = element["width"] as? Double, let height = element["height"] as? Double else { return nil }
             return (id, x, y, width, height)
