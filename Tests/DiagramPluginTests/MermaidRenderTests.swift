@@ -33,6 +33,17 @@ import Testing
         }
     }
 
+    /// The checker is live: what Mermaid rejects (an id named `end`, an unquoted `<`-label
+    /// edge) fails with Mermaid's own message, so a passing check means a real parse.
+    @Test func theParserRejectsWhatMermaidRejects() async throws {
+        let errors = try await MermaidParser.errors([
+            ("endID", "flowchart TD\n    end --> b\n"),
+            ("fine", "flowchart TD\n    n0[\"end\"] --> n1\n"),
+        ])
+        #expect(errors["endID"]?.contains("Parse error on line 2") == true, "\(errors)")
+        #expect(errors["fine"] == nil, "\(errors)")
+    }
+
     @Test func everyShapeAndEdgeStyleAndALargeGraphParse() async throws {
         try await DiagramHost.with { host in
             var diagrams: [(name: String, text: String)] = []

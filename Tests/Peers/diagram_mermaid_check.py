@@ -28,6 +28,14 @@ def main(arguments):
             text = handle.read()
         try:
             diagram = mermaidx.render(text)
+            # render() is lazy: parsing (and any parse error) happens on the first svg().
+            svg = diagram.svg()
+            if "<svg" not in svg:
+                raise RuntimeError("mermaid produced no SVG: " + svg[:200])
+            # Some failures come back as an SVG that only shows the error.
+            for marker in ("Maximum text size in diagram exceeded", "Syntax error in text"):
+                if marker in svg:
+                    raise RuntimeError("mermaid drew an error diagram: " + marker)
             if path in pngs:
                 diagram.save(pngs[path])
             print(json.dumps({"file": path, "ok": True}), flush=True)
