@@ -46,6 +46,11 @@ import Testing
                     #expect(problems.isEmpty, "\(problems)")
                 } else {
                     #expect(DiagramTools.unsafeParts(of: drawn.content).isEmpty)
+                    // For the closing note: the live slots as the dashboard would show them.
+                    let folder = FixturePlugins.repositoryRoot + "/.build/artifacts/diagrams"
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    try drawn.content.write(toFile: "\(folder)/capabilities.svg", atomically: true, encoding: .utf8)
+                    _ = try await DiagramTools.svgToPNG([("\(folder)/capabilities.svg", "\(folder)/capabilities-svg.png")])
                 }
             }
             let missing = try await host.failure("svg", "render_capabilities", payload: ["category": "nothing"])

@@ -15,8 +15,8 @@ enum SVGRenderer {
             role="img" aria-labelledby="\(prefix)-title">\n
             """
         out += "<title id=\"\(prefix)-title\">\(escaped(graph.title.map { TextMetrics.lines($0).joined(separator: " ") } ?? "diagram"))</title>\n"
-        out += "<defs><marker id=\"\(prefix)-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" "
-            + "markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" "
+        out += "<defs><marker id=\"\(prefix)-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"11\" "
+            + "markerHeight=\"11\" markerUnits=\"userSpaceOnUse\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" "
             + "fill=\"\(TonePalette.edgeStroke)\"/></marker></defs>\n"
         out += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
         if let title = graph.title, let frame = layout.titleFrame {
