@@ -24,6 +24,8 @@ let package = Package(
         .library(name: "EchoSwiftPlugin", type: .dynamic, targets: ["EchoSwiftPlugin"]),
         // Test fixture: a Swift plugin that embeds its own SwiftNIO.
         .library(name: "NIOLoopbackPlugin", type: .dynamic, targets: ["NIOLoopbackPlugin"]),
+        // Diagram generator plugin: Mermaid, Excalidraw and SVG from graphs, workflows, slots.
+        .library(name: "DiagramPlugin", type: .dynamic, targets: ["DiagramPlugin"]),
         // adapter:notifier:mailgun — sends through Mailgun's HTTP API (async-http-client).
         .library(name: "MailgunPlugin", type: .dynamic, targets: ["MailgunPlugin"]),
         // adapter:notifier:outbox — the local fallback: .eml files in a maildir-style folder.
@@ -203,6 +205,16 @@ let package = Package(
             path: "Tests/Fixtures/NIOLoopbackPlugin",
             linkerSettings: swiftPluginLinkerFlags
         ),
+        .target(
+            name: "DiagramPlugin",
+            dependencies: [
+                "PluginKit",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Plugins/Diagram",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         // The notifiers' shared `send` payload: decoding, checks, Mailgun's limits.
         .target(
             name: "NotifierMessage",
@@ -293,6 +305,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CapHostServerTests"
+        ),
+        .testTarget(
+            name: "DiagramPluginTests",
+            dependencies: ["CapHostCore", "CapHostTestSupport"],
+            path: "Tests/DiagramPluginTests"
         ),
         .testTarget(
             name: "NotifierPluginTests",

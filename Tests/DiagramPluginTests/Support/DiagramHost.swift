@@ -1,0 +1,74 @@
+import CapHostCore
+import CapHostTestSupport
+import Foundation
+import Testing
+
+/// A real host (TestHost) with the built `libDiagramPlugin.so` loaded, called through the
+/// host's invoker exactly as any client's call would be.
+final class DiagramHost: Sendable {
+    let test: TestHost
+
+    /// Starts a host, installs the plugin (plus whatever `prepare` installs) and loads plugins.d.
+    init(prepare: (TestHost) async throws -> Void = { _ in }) async throws {
+        let built = FixturePlugins.buildProductsDirectory + "/libDiagramPlugin.so"
+        guard FileManager.default.fileExists(atPath: built) else {
+            throw FixtureError("\(built) is missing: run `swift build` (it builds every product) before the tests")
+        }
+        test = try TestHost()
+        let file = try FixturePlugins.install(built, into: test.pluginsDirectory, as: "diagram.so")
+        try await prepare(test)
+        let report = await test.host.load(file: file)
+        guard report.state == .loaded else {
+            await test.stop()
+            throw FixtureError("the diagram plugin did not load: \(report.error?.description ?? "\(report.state)")")
+        }
+    }
+
+    /// Calls `adapter:diagram:<format>`'s `method` and decodes the diagram response.
+    func render(_ format: String, _ method: String = "render", payload: [String: Any]) async throws -> DiagramResponse {
+        let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+        let response = try await test.host.invoker.invoke(
+            .provider(CapabilityID(domain: "adapter", category: "diagram", provider: format)),
+            method: method, payload: Array(body))
+        return try JSONDecoder().decode(DiagramResponse.self, from: Data(response.body))
+    }
+
+    /// Calls and expects a failure; returns the host's error.
+    func failure(_ format: String, _ method: String = "render", payload: [String: Any]) async throws -> InvocationError {
+        let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+        do {
+            let response = try await test.host.invoker.invoke(
+                .provider(CapabilityID(domain: "adapter", category: "diagram", provider: format)),
+                method: method, payload: Array(body))
+            throw FixtureError("expected an error, got \(String(decoding: response.body, as: UTF8.self).prefix(300))")
+        } catch let error as InvocationError {
+            return error
+        }
+    }
+
+    /// Runs `body` with a fresh host and stops the host afterwards, also when `body` throws.
+    static func with(prepare: (TestHost) async throws -> Void = { _ in },
+                     _ body: (DiagramHost) async throws -> Void) async throws {
+        let host = try await DiagramHost(prepare: prepare)
+        do {
+            try await body(host)
+        } catch {
+            await host.stop()
+            throw error
+        }
+        await host.stop()
+    }
+
+    func stop() async {
+        await test.stop()
+    }
+}
+
+/// The plugin's response: `{"format", "mediaType", "content", "nodes", "edges"}`.
+struct DiagramResponse: Decodable, Sendable {
+    let format: String
+    let mediaType: String
+    let content: String
+    let nodes: Int
+    let edges: Int
+}
