@@ -33,7 +33,7 @@ struct CapHostCommand: AsyncParsableCommand {
             ServeCommand.self, CheckCommand.self, NewPluginCommand.self,
             PluginsCommand.self, CapabilitiesCommand.self, ResolveCommand.self, ExplainCommand.self,
             InvokeCommand.self, SwapCommand.self, PinCommand.self, UnpinCommand.self,
-            DrainCommand.self, ResumeCommand.self, EventsCommand.self, MCPCommand.self,
+            DrainCommand.self, ResumeCommand.self, EventsCommand.self, DiagramCommand.self, MCPCommand.self,
         ])
 
     /// Parses and runs like ArgumentParser's own `main`, but with the exit statuses

@@ -7,13 +7,14 @@ import Testing
 /// The `caphost` client commands as an operator runs them: the built executable
 /// against a real `caphost serve` process, found through its state folder.
 @Suite struct ClientCommandTests {
-    /// A `caphost serve` over alpha (priority 10) and beta (priority 5) providers of adapter:bench.
+    /// A `caphost serve` over alpha (priority 10) and beta (priority 5) providers of adapter:bench,
+    /// plus `extraPlugins` (name in plugins.d → built file).
     final class ServedHost: @unchecked Sendable {
         let root: String
         let state: String
         let serve: ServeProcess
 
-        init() async throws {
+        init(extraPlugins: [String: String] = [:]) async throws {
             root = NSTemporaryDirectory() + "caphost-cli-\(UUID().uuidString.prefix(8))"
             let plugins = root + "/plugins.d"
             state = root + "/state"
@@ -23,6 +24,7 @@ import Testing
                 let built = try FixturePlugins.build("noop.c", defines: providerDefines(name: name, provider: name, priority: priority))
                 try FixturePlugins.install(built, into: plugins, as: "lib\(name).so")
             }
+            for (name, built) in extraPlugins { try FixturePlugins.install(built, into: plugins, as: name) }
             serve = try ServeProcess(pluginsDirectory: plugins, stateDirectory: state)
             try await serve.start()
         }
