@@ -26,7 +26,7 @@ import Testing
 
     @Test func drawsTheLiveCapabilityGraphAWorkflowAndRefusesBadUsage() async throws {
         let host = try await ClientCommandTests.ServedHost(
-            extraPlugins: ["libdiagram.so": FixturePlugins.buildProductsDirectory + "/libDiagramPlugin.so"])
+            extraPlugins: ["libdiagram.so": try FixturePlugins.builtPlugin("DiagramPlugin")])
         let mermaid = try await host.run(["diagram", "capabilities"])
         #expect(mermaid.status == 0, "\(mermaid.stderr)")
         #expect(mermaid.stdout.contains("\nflowchart "), "\(mermaid.stdout)")

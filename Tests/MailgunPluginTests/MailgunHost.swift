@@ -24,10 +24,7 @@ final class MailgunHost: @unchecked Sendable {
     /// fail (check ``report``): a bad configuration or an unhealthy Mailgun fails it.
     /// `root` reuses a previous host's folder (its state database), as a restart would.
     static func start(config: [String: Any], root existing: String? = nil) async throws -> MailgunHost {
-        let built = FixturePlugins.buildProductsDirectory + "/libMailgunPlugin.so"
-        guard FileManager.default.fileExists(atPath: built) else {
-            throw FixtureError("\(built) is missing: run `swift build` (it builds every product) before the tests")
-        }
+        let built = try FixturePlugins.builtPlugin("MailgunPlugin")
         let root = existing ?? NSTemporaryDirectory() + "caphost-mailgun-\(UUID().uuidString.prefix(8))"
         if existing == nil, mkdir(root, 0o700) != 0 { throw FixtureError("mkdir \(root)") }
         let plugins = root + "/plugins.d"

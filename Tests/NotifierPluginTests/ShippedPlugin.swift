@@ -7,10 +7,7 @@ import Foundation
 enum ShippedPlugin {
     @discardableResult
     static func load(_ product: String, into test: TestHost, as name: String, config: String) async throws -> PluginReport {
-        let built = FixturePlugins.buildProductsDirectory + "/lib\(product).so"
-        guard FileManager.default.fileExists(atPath: built) else {
-            throw FixtureError("\(built) is missing: build it first (swift build --build-tests builds every product)")
-        }
+        let built = try FixturePlugins.builtPlugin(product)
         try config.write(toFile: test.pluginsDirectory + "/\(name).json", atomically: true, encoding: .utf8)
         let file = try FixturePlugins.install(built, into: test.pluginsDirectory, as: "\(name).so")
         let report = await test.host.load(file: file)

@@ -28,6 +28,15 @@ public enum FixturePlugins {
         return (executable as NSString).deletingLastPathComponent
     }()
 
+    /// The path of `lib<product>.so`, a plugin product this package built beside the tests.
+    public static func builtPlugin(_ product: String) throws -> String {
+        let path = buildProductsDirectory + "/lib\(product).so"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FixtureError("\(path) is missing: run `swift build --build-tests` (it builds every product) before the tests")
+        }
+        return path
+    }
+
     private static let cacheDirectory: String = {
         let path = NSTemporaryDirectory() + "caphost-fixtures-\(getpid())"
         mkdir(path, 0o700)

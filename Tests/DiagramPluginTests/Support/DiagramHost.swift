@@ -10,10 +10,7 @@ final class DiagramHost: Sendable {
 
     /// Starts a host, installs the plugin (plus whatever `prepare` installs) and loads plugins.d.
     init(prepare: (TestHost) async throws -> Void = { _ in }) async throws {
-        let built = FixturePlugins.buildProductsDirectory + "/libDiagramPlugin.so"
-        guard FileManager.default.fileExists(atPath: built) else {
-            throw FixtureError("\(built) is missing: run `swift build` (it builds every product) before the tests")
-        }
+        let built = try FixturePlugins.builtPlugin("DiagramPlugin")
         test = try TestHost()
         let file = try FixturePlugins.install(built, into: test.pluginsDirectory, as: "diagram.so")
         try await prepare(test)
