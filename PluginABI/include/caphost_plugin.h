@@ -265,9 +265,9 @@ typedef struct cap_host_api {
      * (release it with out->release(out)):
      *
      *   {"slots": [{"domain": "adapter", "category": "notifier",
-     *               "active": "adapter:notifier:mailgun",   (null if none can serve)
+     *               "active": "adapter:notifier:mailgun",   (absent if none can serve)
      *               "decidedBy": "sentence naming the rule that decided",
-     *               "override": {"provider", "origin": "pin"|"swap", "at"} or null,
+     *               "override": {"provider", "origin": "pin"|"swap", "at"} (absent if none),
      *               "candidates": [{"id", "provider", "plugin", "version",
      *                               "priority", "stackLevel", "score" (0..1),
      *                               "breaker": "closed"|"open"|"half-open",
