@@ -161,12 +161,10 @@ struct PayloadReader {
                 throw Self.mismatch("/options/tracking_clicks", expected: "true, false, \"yes\", \"no\" or \"htmlonly\"", found: clicks)
             }
         }
-        if has("options") {
-            do { options.deliveryTime = try reader.string("deliverytime") } catch {
-                throw Self.mismatch("/options/deliverytime", expected: "an RFC 2822 date string", found: values["deliverytime"])
-            }
-            if let time = options.deliveryTime { try MailHeaderText.checkSingleLine(time, at: "/options/deliverytime") }
+        do { options.deliveryTime = try reader.string("deliverytime") } catch {
+            throw Self.mismatch("/options/deliverytime", expected: "an RFC 2822 date string", found: values["deliverytime"])
         }
+        if let time = options.deliveryTime { try MailHeaderText.checkSingleLine(time, at: "/options/deliverytime") }
         return options
     }
 
