@@ -16,13 +16,12 @@ extension CapabilityHost {
         let known = state.withLock { state in
             state.records.filter { $0.value.report.state != .removed }.mapValues { ($0.fileIdentity, $0.configDigest) }
         }
-        for file in present.sorted() {
-            let identity = FileIdentity(path: file)
-            if let (knownIdentity, knownConfig) = known[file], knownIdentity == identity, knownConfig == configDigest(for: file) {
-                continue
-            }
-            await load(file: file)
+        let changed = present.sorted().filter { file in
+            guard let (knownIdentity, knownConfig) = known[file] else { return true }
+            return knownIdentity != FileIdentity(path: file) || knownConfig != configDigest(for: file)
         }
+        await prepare(changed)
+        for file in changed { await load(file: file) }
         for file in known.keys where !present.contains(file) {
             await unload(file: file, reason: "file removed from \(directory)")
         }
@@ -73,6 +72,59 @@ extension CapabilityHost {
         }
     }
 
+    /// Prepares `files` (checks, hashing, the image copy, the probe) a few at a time ahead of
+    /// their loads: the first scan of a folder of plugins then costs about the slowest plugin's
+    /// preparation per core instead of the sum of them all.
+    func prepare(_ files: [String]) async {
+        guard files.count > 1 else { return }
+        let width = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        await withTaskGroup(of: Void.self) { group in
+            var pending = files.makeIterator()
+            for _ in 0..<width {
+                guard let file = pending.next() else { break }
+                group.addTask { await self.prepare(file: file) }
+            }
+            while await group.next() != nil {
+                if let file = pending.next() { group.addTask { await self.prepare(file: file) } }
+            }
+        }
+    }
+
+    /// The preparation of one file; a failure prepares nothing (the load finds and reports it).
+    private func prepare(file: String) async {
+        let identity = FileIdentity(path: file)
+        let configResult = pluginConfig(for: file)
+        guard case .success(let config) = configResult else { return }
+        let inspector = self.inspector, signatureVerifier = self.signatureVerifier, store = self.store
+        // File reading and hashing block: on a lifecycle thread, not the cooperative pool.
+        let checked = await lifecyclePool.run(timeout: .seconds(120)) { () -> (PluginFileFacts, String, String, String)? in
+            do throws(PluginLoadError) {
+                let facts = try inspector.inspect(file)
+                let signature = try signatureVerifier.verify(file: file, contents: facts.contents)
+                let digest = ContentAddressedStore.digest(of: facts.contents)
+                return (facts, signature, digest, try store.store(facts.contents, digest: digest, source: file))
+            } catch {
+                return nil
+            }
+        }
+        guard let (facts, signature, digest, imagePath) = checked ?? nil else { return }
+        var probeOutcome: PluginProbe.Outcome??
+        if let probe {
+            probeOutcome = .some(await lifecyclePool.run(timeout: probe.timeout + .seconds(5)) {
+                probe.run(file: imagePath, config: config)
+            })
+        }
+        let prepared = PreparedPlugin(identity: identity, configDigest: Self.configDigest(of: configResult), facts: facts,
+                                      signature: signature, digest: digest, imagePath: imagePath, probe: probeOutcome)
+        preparedPlugins.withLock { $0[file] = prepared }
+    }
+
+    /// The preparation of `file` if it still matches the file and its config (and forgets it).
+    private func takePrepared(_ file: String, identity: FileIdentity?, configDigest: String) -> PreparedPlugin? {
+        guard let prepared = preparedPlugins.withLock({ $0.removeValue(forKey: file) }) else { return nil }
+        return prepared.identity == identity && prepared.configDigest == configDigest ? prepared : nil
+    }
+
     /// Loads (or reloads) one plugin file: checks, signature, content-addressed
     /// copy, probe, map, conflict rule, create, health, then registration. A
     /// newer version of a loaded provider replaces it through a swap; the old
@@ -118,11 +170,16 @@ extension CapabilityHost {
         let signature: String
         let digest: String
         let imagePath: String
+        let prepared = takePrepared(file, identity: identity, configDigest: configDigest)
         do throws(PluginLoadError) {
-            facts = try inspector.inspect(file)
-            signature = try signatureVerifier.verify(file: file, contents: facts.contents)
-            digest = ContentAddressedStore.digest(of: facts.contents)
-            imagePath = try store.store(facts.contents, digest: digest, source: file)
+            if let prepared {
+                (facts, signature, digest, imagePath) = (prepared.facts, prepared.signature, prepared.digest, prepared.imagePath)
+            } else {
+                facts = try inspector.inspect(file)
+                signature = try signatureVerifier.verify(file: file, contents: facts.contents)
+                digest = ContentAddressedStore.digest(of: facts.contents)
+                imagePath = try store.store(facts.contents, digest: digest, source: file)
+            }
         } catch {
             return fail(error)
         }
@@ -134,8 +191,13 @@ extension CapabilityHost {
         }
 
         if let probe {
-            let outcome = await lifecyclePool.run(timeout: probe.timeout + .seconds(5)) {
-                probe.run(file: imagePath, config: config)
+            let outcome: PluginProbe.Outcome?
+            if let probed = prepared?.probe {
+                outcome = probed
+            } else {
+                outcome = await lifecyclePool.run(timeout: probe.timeout + .seconds(5)) {
+                    probe.run(file: imagePath, config: config)
+                }
             }
             switch outcome {
             case .none:

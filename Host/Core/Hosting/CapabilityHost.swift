@@ -31,6 +31,8 @@ public final class CapabilityHost: Sendable {
     let state = Mutex(State())
     /// Loads run one at a time (each may take a probe's worth of time).
     let loadLock = AsyncSerialLock()
+    /// Files a scan prepared ahead of their loads, by path.
+    let preparedPlugins = Mutex<[String: PreparedPlugin]>([:])
     let inspector = PluginFileInspector()
     let store: ContentAddressedStore
     let signatureVerifier: SignatureVerifier
