@@ -251,6 +251,9 @@ let package = Package(
                 "CapHostCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/Support"
         ),
@@ -305,6 +308,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CapHostServerTests"
+        ),
+        // Attacks on a real `caphost serve` over loopback: token bypasses, browser-borne
+        // requests, hostile plugin files and payloads, exhaustion, shutdown under a hung call.
+        .testTarget(
+            name: "CapHostSecurityTests",
+            dependencies: ["CapHostTestSupport"],
+            path: "Tests/CapHostSecurityTests"
         ),
         .testTarget(
             name: "DiagramPluginTests",

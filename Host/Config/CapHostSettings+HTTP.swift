@@ -11,6 +11,15 @@ extension CapHostSettings {
         public var maxRequestBytes = 16 << 20
         /// How often an idle event stream sends a keep-alive comment (`keep_alive_interval`, default 15s).
         public var keepAliveInterval: Duration = .seconds(15)
+        /// Host names a request's `Host`/`Origin` may carry besides loopback names and
+        /// `address` (`allowed_hosts`, default none): against DNS rebinding.
+        public var allowedHosts: Set<String> = []
+        /// Open connections at most (`max_connections`, default 512).
+        public var maxConnections = 512
+        /// An idle keep-alive connection is closed after this (`idle_timeout`, default 60s).
+        public var idleTimeout: Duration = .seconds(60)
+        /// Open event streams at most (`max_event_streams`, default 64).
+        public var maxEventStreams = 64
         /// The bearer token (`token: ${VAR}`); nil = the host generates
         /// `<state>/api-token` at first start. A secret: never log it.
         public var token: String?

@@ -45,6 +45,7 @@ extension CapHostSettingsLoader {
             }
         }
         if let value = invocation.int("max_call_threads", in: 2...4_096) { host.invocation.maxCallThreads = value }
+        if let value = invocation.int("max_calls_per_plugin", in: 1...4_096) { host.invocation.maxCallsPerPlugin = value }
         invocation.finish()
 
         let scoring = reader.section("scoring")

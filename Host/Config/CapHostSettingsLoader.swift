@@ -77,6 +77,10 @@ public enum CapHostSettingsLoader {
         if let port = http.int("port", in: 0...65535) { settings.http.port = port }
         if let size = http.byteSize("max_request_bytes", in: 1...(1 << 30)) { settings.http.maxRequestBytes = size }
         if let value = http.duration("keep_alive_interval", minimum: .milliseconds(10)) { settings.http.keepAliveInterval = value }
+        if let hosts = http.strings("allowed_hosts") { settings.http.allowedHosts = Set(hosts.map { $0.lowercased() }) }
+        if let value = http.int("max_connections", in: 1...65_536) { settings.http.maxConnections = value }
+        if let value = http.duration("idle_timeout", minimum: .milliseconds(100)) { settings.http.idleTimeout = value }
+        if let value = http.int("max_event_streams", in: 1...10_000) { settings.http.maxEventStreams = value }
         if let token = http.value("token") {
             let scalar = token.scalar
             switch scalar?.value {

@@ -293,7 +293,7 @@ extension CapabilityHost {
                     + (upgradedFrom.isEmpty ? "" : "; replaces \(Set(upgradedFrom).sorted().joined(separator: ", "))"),
                 details: ["digest": digest, "signature": signature, "swift": "\(facts.linksSwiftRuntime)"])
         }
-        await retireInstancesWithoutCandidates(from: replaced + dropped)
+        retireInstancesWithoutCandidates(from: replaced + dropped)
         return report
     }
 
@@ -364,6 +364,14 @@ extension CapabilityHost {
     /// Retires the plugin loaded from `file`: its candidates stop receiving calls,
     /// the instance is quiesced, and destroyed once in-flight calls finished.
     public func unload(file: String, reason: String, drainTimeout: Duration? = nil) async {
+        let retirements = await retire(file: file, reason: reason)
+        if let drainTimeout { await Self.awaitRetirements(retirements, until: .now + drainTimeout, events: events) }
+    }
+
+    /// Takes `file`'s candidates out of their slots and starts retiring its
+    /// instance; returns the retirements started (none when the file had no
+    /// live instance). Nothing here waits for plugin code.
+    func retire(file: String, reason: String) async -> [InstanceRetirement] {
         let record = await loadLock.withLock { () -> PluginRecord? in
             state.withLock { state -> PluginRecord? in
                 guard var record = state.records[file] else { return nil }
@@ -379,7 +387,7 @@ extension CapabilityHost {
         }
         guard let record, let descriptor = record.report.descriptor, record.instance != nil else {
             if record != nil { state.withLock { _ = $0.records.removeValue(forKey: file) } }
-            return
+            return []
         }
         let live = record.candidates.filter { !$0.isRetired }
         for candidate in live {
@@ -389,13 +397,16 @@ extension CapabilityHost {
             events.record(.candidateRetired, subject: candidate.id.description, reason: reason)
         }
         events.record(.pluginRemoved, subject: file, reason: "\(descriptor.name) \(descriptor.version): \(reason)")
-        await retireInstancesWithoutCandidates(from: record.candidates, drainTimeout: drainTimeout)
+        return retireInstancesWithoutCandidates(from: record.candidates)
     }
 
     /// For each instance among `candidates` whose candidates are all retired:
-    /// quiesce it now, destroy it once its leases reach zero.
-    func retireInstancesWithoutCandidates(from candidates: [Candidate], drainTimeout: Duration? = nil) async {
+    /// quiesce it and destroy it once its leases reach zero, in the
+    /// background. Returns what was started, for a caller that wants to wait.
+    @discardableResult
+    func retireInstancesWithoutCandidates(from candidates: [Candidate]) -> [InstanceRetirement] {
         var seen = Set<ObjectIdentifier>()
+        var started: [InstanceRetirement] = []
         for candidate in candidates {
             let instance = candidate.instance
             guard seen.insert(ObjectIdentifier(instance)).inserted, instance.isLive else { continue }
@@ -403,26 +414,35 @@ extension CapabilityHost {
                 state.records.values.flatMap(\.candidates).filter { $0.instance === instance }
             } + candidates.filter { $0.instance === instance }
             guard siblings.allSatisfy(\.isRetired) else { continue }
-            instance.quiesce()
-            let retired = Atomic<Bool>(false)
+            let retirement = InstanceRetirement(instance: instance, candidates: siblings)
             let drain = Task {
+                // quiesce() is plugin code: it runs on a lifecycle thread, never on the
+                // caller's, so a plugin that hangs there cannot hold up a swap or a shutdown.
+                _ = await self.lifecyclePool.run(timeout: self.configuration.createTimeout) { instance.quiesce() }
                 await self.destroyWhenIdle(instance, candidates: siblings)
-                retired.store(true, ordering: .releasing)
+                retirement.markFinished()
             }
             background.withLock { $0.append(drain) }
-            if let drainTimeout {
-                // Wait for the retirement, but never past the timeout: a hung call keeps
-                // its lease (and the instance) for as long as it hangs.
-                let deadline = ContinuousClock.now + drainTimeout
-                while !retired.load(ordering: .acquiring) && ContinuousClock.now < deadline {
-                    try? await Task.sleep(for: .milliseconds(2))
-                }
-                if !retired.load(ordering: .acquiring) {
-                    events.record(.instanceDestroyed, subject: instance.image.sourcePath,
-                        reason: "\(instance.image.descriptor.name) \(instance.image.descriptor.version) not destroyed within \(drainTimeout): \(siblings.map(\.inFlight).reduce(0, +)) call(s) still in flight")
-                }
-            }
+            started.append(retirement)
         }
+        return started
+    }
+
+    /// Waits until every retirement finished or `deadline` passed; each one
+    /// still running then is recorded as abandoned (a hung call keeps its
+    /// lease, and the instance, for as long as it hangs). Returns those.
+    @discardableResult
+    static func awaitRetirements(_ retirements: [InstanceRetirement], until deadline: ContinuousClock.Instant,
+                                 events: EventLog) async -> [InstanceRetirement] {
+        while retirements.contains(where: { !$0.isFinished }) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        let abandoned = retirements.filter { !$0.isFinished }
+        for retirement in abandoned {
+            events.record(.instanceDestroyed, subject: retirement.instance.image.sourcePath,
+                          reason: "\(retirement.summary) not destroyed in time: abandoned")
+        }
+        return abandoned
     }
 
     private func destroyWhenIdle(_ instance: PluginInstance, candidates: [Candidate]) async {
@@ -460,10 +480,24 @@ extension CapabilityHost {
                       reason: "\(image.descriptor.name) \(image.descriptor.version) destroyed after its last call; \(fate)")
     }
 
-    /// Runs the instance's health check on a lifecycle thread with the configured timeout.
+    /// Runs the instance's health check on a lifecycle thread, waiting at most
+    /// the configured timeout. At most one check per instance runs at a time: a
+    /// check that hangs keeps its thread, and later rounds report it instead of
+    /// queueing more checks behind it (which would take every lifecycle thread
+    /// and stop loads).
     func checkHealth(of instance: PluginInstance) async -> HealthObservation {
         let timeout = configuration.scoring.healthTimeout
-        let observation = await lifecyclePool.run(timeout: timeout) { PluginLoader.health(of: instance) }
+        let now = caphost_monotonic_ns()
+        let (claimed, running) = instance.healthCheckStarted.compareExchange(expected: 0, desired: max(now, 1), ordering: .acquiringAndReleasing)
+        guard claimed else {
+            let seconds = Double(now &- running) / 1e9
+            return HealthObservation(at: .now, healthy: false, status: "TIMEOUT",
+                message: String(format: "the previous health check has not returned for %.1f s; no new check is started until it does", seconds))
+        }
+        let observation = await lifecyclePool.run(timeout: timeout) {
+            defer { instance.healthCheckStarted.store(0, ordering: .releasing) }
+            return PluginLoader.health(of: instance)
+        }
         return observation ?? HealthObservation(at: .now, healthy: false, status: "TIMEOUT", message: "health check did not answer within \(timeout)")
     }
 }

@@ -71,7 +71,11 @@ public final class CapabilityHost: Sendable {
         self.invoker = Invoker(
             registry: registry, settings: configuration.invocation,
             breakerTripped: { candidate, failures in
-                let opened = candidate.control.withLock { $0.breaker.trip(failures: failures, now: .now) }
+                let opened = candidate.control.withLock { control -> Bool in
+                    let opened = control.breaker.trip(failures: failures, now: .now)
+                    candidate.trial.store(TrialGate.notHalfOpen, ordering: .releasing)
+                    return opened
+                }
                 guard opened else { return }
                 events.record(.breakerOpened, subject: candidate.id.description,
                     reason: "\(failures) consecutive failures; cool-down \(coolDown) before a trial call",
@@ -81,7 +85,11 @@ public final class CapabilityHost: Sendable {
                 }
             },
             recovered: { candidate in
-                let closed = candidate.control.withLock { $0.breaker.close() }
+                let closed = candidate.control.withLock { control -> Bool in
+                    let closed = control.breaker.close()
+                    candidate.trial.store(TrialGate.notHalfOpen, ordering: .releasing)
+                    return closed
+                }
                 guard closed else { return }
                 events.record(.breakerClosed, subject: candidate.id.description, reason: "trial call succeeded")
                 if let transition = registry.slot(candidate.id.slot)?.recompute() {
@@ -120,13 +128,21 @@ public final class CapabilityHost: Sendable {
         background.withLock { $0.append(task) }
     }
 
-    /// Stops watching and scoring, then retires every plugin (each instance is
-    /// destroyed once its in-flight calls finished, waiting at most `drainTimeout`).
-    public func stop(drainTimeout: Duration = .seconds(5)) async {
+    /// Stops watching and scoring, then retires every plugin: each instance is
+    /// quiesced and destroyed once its in-flight calls finished. Waits at most
+    /// `drainTimeout` for all of them together; what still runs then is
+    /// abandoned (its threads stay with the plugin until the process exits),
+    /// recorded as an event and returned, one sentence per instance.
+    @discardableResult
+    public func stop(drainTimeout: Duration = .seconds(5)) async -> [String] {
+        let deadline = ContinuousClock.now + drainTimeout
         watcher.withLock { $0?.stop(); $0 = nil }
         for task in background.withLock({ tasks in defer { tasks.removeAll() }; return tasks }) { task.cancel() }
-        let files = state.withLock { Array($0.records.keys) }
-        for file in files { await unload(file: file, reason: "host stopping", drainTimeout: drainTimeout) }
+        let files = state.withLock { Array($0.records.keys) }.sorted()
+        var retirements: [InstanceRetirement] = []
+        for file in files { retirements += await retire(file: file, reason: "host stopping") }
+        let abandoned = await Self.awaitRetirements(retirements, until: deadline, events: events)
+        return abandoned.map(\.summary)
     }
 
     // MARK: - Queries

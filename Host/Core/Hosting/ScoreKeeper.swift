@@ -55,6 +55,7 @@ final class ScoreKeeper: Sendable {
             control.foldedLatencyNanoseconds = totals.latencyNanoseconds
             control.foldedLatencySamples = totals.latencySamples
             let halfOpened = control.breaker.halfOpenIfDue(coolDown: scoring.breakerCoolDown, now: now)
+            if halfOpened { candidate.trial.store(TrialGate.awaiting, ordering: .releasing) }
             return (halfOpened, abs(control.score.value - before) >= 0.001)
         }
         if halfOpened {
@@ -62,7 +63,7 @@ final class ScoreKeeper: Sendable {
             caphost_counter_store(&candidate.counters.pointee.consecutive_failures,
                                   Int64(max(0, host.configuration.invocation.breakerThreshold - 1)))
             host.events.record(.breakerHalfOpened, subject: candidate.id.description,
-                               reason: "cool-down of \(scoring.breakerCoolDown) over; the next call is a trial")
+                               reason: "cool-down of \(scoring.breakerCoolDown) over; the next call is a trial (one at a time until it decides)")
         }
         return halfOpened || scoreChanged
     }

@@ -12,6 +12,10 @@ public struct InvocationSettings: Sendable {
     public var latencySampleInterval = 16
     /// Threads the call pool may grow to (a hung call keeps its thread).
     public var maxCallThreads = 256
+    /// Host call threads one plugin instance may hold at once, abandoned
+    /// (timed-out, still running) calls included: a plugin that hangs exhausts
+    /// its own share, never the pool every other plugin needs.
+    public var maxCallsPerPlugin = 32
 
     public init() {}
 }

@@ -39,12 +39,12 @@ public final class Invoker: @unchecked Sendable {
             guard let slot = registry.slot(key) else {
                 throw InvocationError(code: .unknownSlot, message: "no capability registered for slot \(key)")
             }
-            return CallSite(slot: slot, provider: nil, method: method, methodID: MethodNameTable.id(for: method))
+            return CallSite(slot: slot, provider: nil, method: method, methodID: MethodNameTable.existingID(for: method))
         case .provider(let id):
             guard registry.candidate(id) != nil, let slot = registry.slot(id.slot) else {
                 throw InvocationError(code: .unknownProvider, message: "no loaded provider \(id)")
             }
-            return CallSite(slot: slot, provider: id, method: method, methodID: MethodNameTable.id(for: method))
+            return CallSite(slot: slot, provider: id, method: method, methodID: MethodNameTable.existingID(for: method))
         }
     }
 
@@ -128,7 +128,22 @@ public final class Invoker: @unchecked Sendable {
                          idempotencyKey: cap_str,
                          _ body: (UnsafeRawBufferPointer, Candidate) -> R) -> Result<R, InvocationError> {
         defer { caphost_lease_give_back(stripe) }
-        guard let methodIndex = candidate.methodIndex(for: site.methodID) else {
+        var holdsTrial = false
+        if candidate.trial.load(ordering: .relaxed) != TrialGate.notHalfOpen {
+            let (admitted, trial) = candidate.beginTrial()
+            guard admitted else {
+                caphost_counter_add(&stripe.pointee.aborted, 1)
+                return .failure(InvocationError(code: .providerExcluded,
+                    message: "\(candidate.id) has a half-open breaker and its one trial call is in flight; other calls wait for its outcome",
+                    provider: candidate.id))
+            }
+            holdsTrial = trial
+        }
+        defer { if holdsTrial { candidate.endTrial() } }
+        // A site made before any plugin declared its method holds `unknown`: look again by name.
+        guard let methodIndex = candidate.methodIndex(for: site.methodID)
+                ?? (site.methodID == MethodNameTable.unknown
+                    ? candidate.methodIndex(for: MethodNameTable.existingID(for: site.method)) : nil) else {
             caphost_counter_add(&stripe.pointee.aborted, 1)
             let known = candidate.capability.methods.map(\.name).joined(separator: ", ")
             return .failure(InvocationError(code: .unknownMethod,
@@ -170,7 +185,9 @@ public final class Invoker: @unchecked Sendable {
                     message: "\(candidate.id) \(site.method) returned \(size) bytes, more than the host's limit of \(settings.maxResponseBytes) bytes (max_response_bytes); the buffer was released",
                     provider: candidate.id))
             }
-            if caphost_counter_peek(&candidate.counters.pointee.consecutive_failures) != 0 {
+            // A successful trial closes a half-open breaker even when the threshold is 1
+            // (then the consecutive-failure count a half-open breaker keeps is 0).
+            if holdsTrial || caphost_counter_peek(&candidate.counters.pointee.consecutive_failures) != 0 {
                 caphost_counter_store(&candidate.counters.pointee.consecutive_failures, 0)
                 recovered(candidate)
             }
@@ -245,8 +262,19 @@ public final class Invoker: @unchecked Sendable {
                     message: "\(candidate?.id.description ?? site.reference.description) \(site.method) did not answer within \(allowed); the call was abandoned (its thread stays with the plugin until it returns)",
                     provider: candidate?.id, pluginStatus: .timeout)))
             }
+            // Charge the call to the instance it is about to reach (the winner may change
+            // before the pool thread leases; the charge stays with the one counted here).
+            let charged = intendedCandidate(site)?.instance
+            if let charged, !charged.reserveCallThread(limit: settings.maxCallsPerPlugin) {
+                if gate.claim(as: .worker) {
+                    continuation.resume(returning: .failure(InvocationError(code: .overloaded,
+                        message: "\(charged.image.descriptor.name) holds \(settings.maxCallsPerPlugin) host call threads already (invocation.max_calls_per_plugin; calls that overran their deadline keep theirs until the plugin returns); try again later")))
+                }
+                return
+            }
             let watch = DeadlineWatchdog.shared.schedule(deadline: deadline, timeoutFired)
             let accepted = pool.submit(refuseWhenSaturated: true) { [self] in
+                defer { charged?.releaseCallThread() }
                 var key = idempotencyKey ?? ""
                 let outcome = key.withUTF8 { keyBytes in
                     payload.withUnsafeBytes { bytes -> Result<InvocationResponse, InvocationError> in
@@ -269,6 +297,7 @@ public final class Invoker: @unchecked Sendable {
                 if gate.claim(as: .worker) { continuation.resume(returning: outcome) }
             }
             guard accepted else {
+                charged?.releaseCallThread()
                 DeadlineWatchdog.shared.cancel(watch)
                 if gate.claim(as: .worker) {
                     continuation.resume(returning: .failure(InvocationError(code: .overloaded,
@@ -279,6 +308,15 @@ public final class Invoker: @unchecked Sendable {
         }
         recordDuration(of: result, site: site, nanoseconds: caphost_monotonic_ns() &- started)
         return try result.get()
+    }
+}
+
+extension Invoker {
+    /// The candidate a call on `site` would lease now (no lease is taken).
+    /// Candidates live as long as the host, so the unretained read is safe.
+    func intendedCandidate(_ site: CallSite) -> Candidate? {
+        if let id = site.provider { return registry.candidate(id) }
+        return site.slot.winner
     }
 }
 

@@ -13,6 +13,11 @@ final class PluginInstance: @unchecked Sendable {
     let callLock = Mutex<Void>(())
     let isThreadSafe: Bool
     private let state = Mutex<Lifecycle>(.live)
+    /// Guarded calls holding a host call thread for this instance, including
+    /// calls whose caller gave up at the deadline but whose plugin code still runs.
+    private let threadsHeld = Atomic<Int>(0)
+    /// When the health check now running started (monotonic ns), 0 when none runs.
+    let healthCheckStarted = Atomic<UInt64>(0)
 
     init(image: PluginImage, pointer: UnsafeMutableRawPointer?, hostContext: PluginHostContext) {
         self.image = image
@@ -22,6 +27,19 @@ final class PluginInstance: @unchecked Sendable {
     }
 
     var lifecycle: Lifecycle { state.withLock { $0 } }
+
+    /// Takes one of the instance's `limit` call threads; false when all are held.
+    func reserveCallThread(limit: Int) -> Bool {
+        if threadsHeld.wrappingAdd(1, ordering: .relaxed).newValue <= limit { return true }
+        threadsHeld.wrappingSubtract(1, ordering: .relaxed)
+        return false
+    }
+
+    /// Gives back a thread taken with `reserveCallThread`, once the plugin returned.
+    func releaseCallThread() { threadsHeld.wrappingSubtract(1, ordering: .relaxed) }
+
+    /// Call threads held now.
+    var callThreadsHeld: Int { threadsHeld.load(ordering: .relaxed) }
     var isLive: Bool { lifecycle == .live }
 
     /// Tells the plugin no new calls will come. Idempotent; a no-op once destroyed.

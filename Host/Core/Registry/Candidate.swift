@@ -21,6 +21,9 @@ public final class Candidate: @unchecked Sendable {
     /// Interned method-name id for each method index.
     let methodIDs: [Int]
     let control = Mutex<CandidateControl>(CandidateControl())
+    /// The half-open breaker's one trial call (`TrialGate`): read with one
+    /// relaxed load per call, changed only when the breaker changes state.
+    let trial = Atomic<Int>(TrialGate.notHalfOpen)
     /// Copies of what every call needs, so the call path touches no other object.
     let invokeFunction: cap_invoke_fn
     let instancePointer: UnsafeMutableRawPointer?
@@ -71,6 +74,23 @@ public final class Candidate: @unchecked Sendable {
 
     var isRetired: Bool { caphost_retired_load(counters) != 0 }
 
+    /// Takes the half-open breaker's trial for this call; false when another
+    /// call holds it (or the breaker left half-open meanwhile and a call
+    /// should simply proceed: then true without a trial, see `holdsTrial`).
+    @inline(never)
+    func beginTrial() -> (admitted: Bool, holdsTrial: Bool) {
+        let (exchanged, current) = trial.compareExchange(expected: TrialGate.awaiting, desired: TrialGate.inFlight,
+                                                         ordering: .acquiringAndReleasing)
+        if exchanged { return (true, true) }
+        return (current == TrialGate.notHalfOpen, false)
+    }
+
+    /// Hands the trial back after a call that neither closed nor re-opened the
+    /// breaker (an outcome that does not count against the provider).
+    func endTrial() {
+        _ = trial.compareExchange(expected: TrialGate.inFlight, desired: TrialGate.awaiting, ordering: .acquiringAndReleasing)
+    }
+
     /// Marks the candidate retired: a lease taken from now on is given back at once.
     func markRetired() { caphost_retired_store(counters) }
 
@@ -94,6 +114,14 @@ public final class Candidate: @unchecked Sendable {
         }
         return totals
     }
+}
+
+/// States of `Candidate.trial`: a half-open breaker lets exactly one call
+/// through at a time; the others are refused until it decides.
+enum TrialGate {
+    static let notHalfOpen = 0
+    static let awaiting = 1
+    static let inFlight = 2
 }
 
 /// Sums of a candidate's stripes.

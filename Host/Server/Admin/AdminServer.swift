@@ -49,6 +49,9 @@ public struct AdminServer: Sendable {
         if !settings.isLoopback && settings.tlsCertificatePath == nil {
             throw AdminServerError("refusing to serve the admin API on \(settings.address):\(settings.port) without TLS: a non-loopback address needs http.tls.certificate and http.tls.key (the bearer token alone would cross the network in clear)")
         }
+        guard settings.maxConnections >= 1, settings.maxEventStreams >= 1 else {
+            throw AdminServerError("http.max_connections and http.max_event_streams: expected at least 1, found \(settings.maxConnections) and \(settings.maxEventStreams)")
+        }
         guard (0...65535).contains(settings.port) else {
             throw AdminServerError("http.port: expected 0…65535, found \(settings.port)")
         }
@@ -58,6 +61,8 @@ public struct AdminServer: Sendable {
     public static func router(_ parts: Parts) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: RequestOriginMiddleware(policy: RequestOriginPolicy(boundAddress: parts.settings.address,
+                                                                                  allowedHosts: parts.settings.allowedHosts)))
         router.add(middleware: BearerTokenMiddleware(token: parts.token))
         let admin = AdminContext(host: parts.host, settings: parts.settings, readiness: parts.readiness,
                                  deliveries: parts.deliveries)
@@ -83,19 +88,21 @@ public struct AdminServer: Sendable {
                                    onListening: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
         try validate(parts.settings)
         let configuration = ApplicationConfiguration(address: .hostname(parts.settings.address, port: parts.settings.port),
-                                                     serverName: "caphost")
+                                                     serverName: "caphost",
+                                                     availableConnectionsDelegate: MaximumAvailableConnections(parts.settings.maxConnections, logger: logger))
+        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.nanoseconds(parts.settings.idleTimeout.nanosecondsClamped))
         let server: HTTPServerBuilder
         if let certificate = parts.settings.tlsCertificatePath, let key = parts.settings.tlsKeyPath {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
                 let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain,
                                                                    privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-                server = try .tls(.http1(), tlsConfiguration: tls)
+                server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
             } catch {
                 throw AdminServerError("http.tls: cannot use certificate \(certificate) and key \(key): \(error)")
             }
         } else {
-            server = .http1()
+            server = .http1(configuration: http1)
         }
         return Application(router: router(parts), server: server, configuration: configuration,
                            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? parts.settings.port) },
@@ -107,4 +114,14 @@ public struct AdminServer: Sendable {
 public struct AdminServerError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    /// Whole nanoseconds, clamped to what an `Int64` holds.
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return scaled.addingReportingOverflow(attoseconds / 1_000_000_000).overflow ? .max : scaled + attoseconds / 1_000_000_000
+    }
 }

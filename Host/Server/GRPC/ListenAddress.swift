@@ -4,18 +4,18 @@ import Glibc
 import Darwin
 #endif
 
-/// An IP literal the registry binds, classified once so the loopback rule and
-/// the transport agree on what the operator wrote.
-struct ListenAddress: Sendable, Hashable {
+/// An IP literal a server binds (the registry, the admin API) or a client names,
+/// classified once so the loopback rule and the transport agree on what was written.
+package struct ListenAddress: Sendable, Hashable {
     /// The literal to bind (`localhost` already turned into `127.0.0.1`).
-    let host: String
-    let isIPv6: Bool
+    package let host: String
+    package let isIPv6: Bool
     /// 127.0.0.0/8 or ::1 (and ::ffff:127.x.y.z).
-    let isLoopback: Bool
+    package let isLoopback: Bool
 
     /// Parses an IPv4 or IPv6 literal, or `localhost`; nil for anything else
     /// (host names are not resolved: the bound address must be what was written).
-    init?(_ text: String) {
+    package init?(_ text: String) {
         let literal = text == "localhost" ? "127.0.0.1" : text
         var ipv4 = in_addr()
         var ipv6 = in6_addr()

@@ -24,6 +24,8 @@ public final class MCPServer: Sendable {
         /// How long the tool list must stay quiet after a host event before
         /// clients are told it changed (a load records several events at once).
         public var listChangedDebounce: Duration = .milliseconds(50)
+        /// The most messages one JSON-RPC batch may carry (members run concurrently).
+        public var maximumBatchMessages = 64
 
         /// The defaults above.
         public init() {}

@@ -37,6 +37,10 @@ extension MCPSession {
                 "JSON-RPC batches are not accepted \(when) (MCP has them only in 2025-03-26); send one message at a time"))
         }
         guard !items.isEmpty else { return JSONRPCReply.error(id: .null, .invalidRequest("the batch is empty")) }
+        guard items.count <= server.options.maximumBatchMessages else {
+            return JSONRPCReply.error(id: .null, .invalidRequest(
+                "the batch holds \(items.count) messages; at most \(server.options.maximumBatchMessages) are accepted in one batch"))
+        }
         // Members run concurrently (a slow tool does not hold up a ping); replies keep their order.
         let replies = await withTaskGroup(of: (Int, JSONValue?).self) { group in
             for (offset, item) in items.enumerated() {

@@ -1,26 +1,26 @@
 import Hummingbird
 
-/// Lets a request to a protected path (`/v1…`, `/metrics`, `/mcp`) through only
-/// with `Authorization: Bearer <token>`. It runs before routing, so a path that
-/// does not exist under a protected prefix answers 401 too: nothing about the
-/// API is learnt without the token.
+/// Lets a request through without `Authorization: Bearer <token>` only when its
+/// path, normalised the way the router reads it, is one of the public routes
+/// (`PublicRoutes`); everything else needs the token. Deny by default: a
+/// route added later is protected without anyone remembering to protect it,
+/// and `//v1/…`, `/v1/./…` or `/V1` cannot slip past a prefix test because
+/// there is none. A path that does not exist answers 401 too: nothing about
+/// the API is learnt without the token.
 struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: APIToken
-    static var protectedPrefixes: [String] { ["/v1", "/metrics", "/mcp"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        let isProtected = Self.protectedPrefixes.contains { path == $0 || path.hasPrefix($0 + "/") }
-        guard isProtected else { return try await next(request, context) }
+        if PublicRoutes.isPublic(path: request.uri.path, method: request.method) { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
-            throw unauthorized("missing bearer token: send 'Authorization: Bearer <token>' (the token is in \(token.path))")
+            throw unauthorized("missing bearer token: send 'Authorization: Bearer <token>' (the operator finds it in the file api-token of the host's state directory)")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw unauthorized("the Authorization header must be 'Bearer <token>', found scheme '\(parts.first ?? "")'")
+            throw unauthorized("the Authorization header must be 'Bearer <token>', found scheme '\(parts.first.map { String($0.prefix(32)) } ?? "")'")
         }
         guard token.matches(parts[1].drop { $0 == " " }) else {
-            throw unauthorized("wrong bearer token (the token is in \(token.path))")
+            throw unauthorized("wrong bearer token")
         }
         return try await next(request, context)
     }

@@ -20,8 +20,12 @@ enum EventRoutes {
                 return try JSONResponse.make(["events": admin.host.events.events(after: after, limit: limit, kinds: kinds)])
             }
             let resumeAfter = try request.headers[HTTPField.Name("Last-Event-ID")!].map { try number($0, name: "Last-Event-ID") ?? 0 } ?? after
-            let body = streams.open(events: admin.host.events, after: resumeAfter, kinds: kinds,
-                                    keepAlive: admin.settings.keepAliveInterval)
+            guard let body = streams.open(events: admin.host.events, after: resumeAfter, kinds: kinds,
+                                          keepAlive: admin.settings.keepAliveInterval, limit: admin.settings.maxEventStreams) else {
+                throw APIError(.serviceUnavailable, code: "too_many_streams",
+                               message: "\(admin.settings.maxEventStreams) event streams are open already (http.max_event_streams); close one or poll GET /v1/events?after=N",
+                               headers: [.retryAfter: "5"])
+            }
             return Response(status: .ok,
                             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                             body: ResponseBody(asyncSequence: body))

@@ -11,11 +11,19 @@ public final class EventStreams: Sendable {
 
     public init() {}
 
-    /// A stream of SSE frames for events after `after`.
-    func open(events: EventLog, after: UInt64, kinds: Set<HostEvent.Kind>?, keepAlive: Duration) -> AsyncStream<ByteBuffer> {
+    /// A stream of SSE frames for events after `after`, or nil when `limit`
+    /// streams are open already (each holds a connection, a subscription and
+    /// two tasks for as long as the client keeps it).
+    func open(events: EventLog, after: UInt64, kinds: Set<HostEvent.Kind>?, keepAlive: Duration,
+              limit: Int) -> AsyncStream<ByteBuffer>? {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(4096))
         let id = UUID()
-        open.withLock { $0[id] = continuation }
+        let admitted = open.withLock { open -> Bool in
+            guard open.count < limit else { return false }
+            open[id] = continuation
+            return true
+        }
+        guard admitted else { return nil }
         // Subscribe before reading the backlog so nothing falls between the two.
         let live = events.subscribe()
         let forwarder = Task {

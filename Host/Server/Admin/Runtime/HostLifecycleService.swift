@@ -38,10 +38,14 @@ struct HostLifecycleService: Service {
         runtime.readiness.markNotReady()
         runtime.mcp?.stop()
         await runtime.deliveries.stop()
-        await runtime.host.stop(drainTimeout: runtime.settings.drainTimeout)
+        let abandoned = await runtime.host.stop(drainTimeout: runtime.settings.drainTimeout)
         runtime.scores.stop()
         runtime.metrics.stop()
         runtime.archive.close()
-        logger.notice("stopped: in-flight calls drained, state flushed")
+        if abandoned.isEmpty {
+            logger.notice("stopped: in-flight calls drained, state flushed")
+        } else {
+            logger.warning("stopped after the drain timeout (\(runtime.settings.drainTimeout)); abandoned: \(abandoned.joined(separator: "; ")); state flushed")
+        }
     }
 }

@@ -108,10 +108,14 @@ public final class HostRuntime: Sendable {
             application,
             ShutdownAnnouncer(readiness: readiness, streams: streams, mcp: mcpEndpoint),
         ]
-        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        // The backstop: each step of a shutdown has its own bound (durable stop_timeout,
+        // drain_timeout); should anything still wait past their sum, the group cancels it.
+        groupConfiguration.maximumGracefulShutdownDuration = settings.drainTimeout + settings.durable.stopTimeout + .seconds(10)
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
         group.withLock { $0 = serviceGroup }
         defer {
             RuntimeEndpoints.remove(stateDirectory: settings.host.stateDirectory)

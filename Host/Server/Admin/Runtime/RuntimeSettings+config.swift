@@ -11,6 +11,10 @@ extension RuntimeSettings {
         http.tlsKeyPath = settings.http.tls?.keyPath
         http.maxRequestBytes = settings.http.maxRequestBytes
         http.keepAliveInterval = settings.http.keepAliveInterval
+        http.allowedHosts = settings.http.allowedHosts
+        http.maxConnections = settings.http.maxConnections
+        http.idleTimeout = settings.http.idleTimeout
+        http.maxEventStreams = settings.http.maxEventStreams
         apiToken = settings.http.token
         if settings.grpc.enabled {
             var tls: AdapterRegistrySettings.TLSFiles?

@@ -1,17 +1,16 @@
-import CapHostTestSupport
 import Foundation
 
 /// One run of the built `caphost` executable: its exit status, stdout and stderr.
 /// Output goes through files (no pipe can fill up), and the wait happens on a
 /// thread of its own, never on the cooperative pool.
-struct CommandLineRun: Sendable {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct CommandLineRun: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 
     /// Runs `caphost arguments…` with exactly `environment` (plus PATH), `stdin`
     /// bytes (or /dev/null), in `directory`; kills it after `timeout`.
-    static func caphost(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+    public static func caphost(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
                         directory: String = NSTemporaryDirectory(), timeout: Duration = .seconds(60)) async throws -> CommandLineRun {
         let scratch = NSTemporaryDirectory() + "caphost-cli-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)

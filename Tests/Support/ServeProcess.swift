@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import CapHostTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -10,14 +9,14 @@ import Glibc
 /// A real `caphost serve` process over a plugins folder and a state folder,
 /// found through the `server.json` it writes. Tests end it with `stop()` or
 /// `kill()`; `deinit` kills it if a test forgot.
-final class ServeProcess: @unchecked Sendable {
-    let process = Process()
-    let stateDirectory: String
-    let output: String
-    private(set) var baseURL = ""
-    private(set) var token = ""
+public final class ServeProcess: @unchecked Sendable {
+    public let process = Process()
+    public let stateDirectory: String
+    public let output: String
+    public private(set) var baseURL = ""
+    public private(set) var token = ""
 
-    init(pluginsDirectory: String, stateDirectory: String, arguments: [String] = []) throws {
+    public init(pluginsDirectory: String, stateDirectory: String, arguments: [String] = []) throws {
         self.stateDirectory = stateDirectory
         self.output = stateDirectory + ".serve.log"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
@@ -32,7 +31,7 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Starts the process and waits until it answers `/readyz` (at most `timeout`).
-    func start(timeout: Duration = .seconds(30)) async throws {
+    public func start(timeout: Duration = .seconds(30)) async throws {
         try? FileManager.default.removeItem(atPath: stateDirectory + "/server.json")
         try process.run()
         let deadline = ContinuousClock.now + timeout
@@ -52,25 +51,31 @@ final class ServeProcess: @unchecked Sendable {
         throw FixtureError("caphost serve did not become ready within \(timeout): \(log())")
     }
 
-    func status(_ path: String) async throws -> Int {
+    public func status(_ path: String) async throws -> Int {
         try await request(.GET, path, authorized: false).status
     }
 
-    /// One request with the token; a fresh client each time, so a killed server leaves nothing behind.
-    func request(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+    /// One request with the token (and `Content-Type: application/json` when it has a body and
+    /// names no type); a fresh client each time, so a killed server leaves nothing behind.
+    public func request(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
                  authorized: Bool = true) async throws -> (status: Int, body: [UInt8]) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if authorized { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        if let body {
+            if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+                request.headers.add(name: "Content-Type", value: "application/json")
+            }
+            request.body = .bytes(ByteBuffer(string: body))
+        }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return (Int(response.status.code), Array(bytes.readableBytesView))
     }
 
     /// SIGKILL: no clean shutdown of any kind.
-    func kill() {
+    public func kill() {
         guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -78,7 +83,7 @@ final class ServeProcess: @unchecked Sendable {
 
     /// SIGTERM, then waits for the graceful shutdown (SIGKILL after `timeout`). Returns the exit status.
     @discardableResult
-    func stop(timeout: Duration = .seconds(20)) async -> Int32 {
+    public func stop(timeout: Duration = .seconds(20)) async -> Int32 {
         guard process.isRunning else { return process.terminationStatus }
         process.terminate()
         let deadline = ContinuousClock.now + timeout
@@ -88,7 +93,7 @@ final class ServeProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    func log() -> String {
+    public func log() -> String {
         (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
     }
 

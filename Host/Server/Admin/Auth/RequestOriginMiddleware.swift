@@ -1,0 +1,19 @@
+import HTTPTypes
+import Hummingbird
+
+/// Applies `RequestOriginPolicy` to every request before anything else runs
+/// (the token check included): a browser-borne request is refused before it
+/// can reach a route.
+struct RequestOriginMiddleware<Context: RequestContext>: RouterMiddleware {
+    let policy: RequestOriginPolicy
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let headers = request.headers
+        let hasBody = (headers[.contentLength].map { $0 != "0" } ?? false) || headers[.transferEncoding] != nil
+        if let refusal = policy.refusal(host: request.head.authority, origin: headers[.origin],
+                                        method: request.method.rawValue, contentType: headers[.contentType], hasBody: hasBody) {
+            throw APIError(HTTPResponse.Status(code: refusal.status), code: refusal.code, message: refusal.message)
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,112 @@
+import CapHostGRPC
+import Foundation
+
+/// What a browser on the operator's machine could be tricked into sending, and
+/// how the admin API tells it apart from the CLI and scripts:
+///
+/// - **`Host`** must name this server: a loopback name (`localhost`,
+///   `127.x.y.z`, `[::1]`), the address it is bound to, or a name the operator
+///   allowed (`http.allowed_hosts`). A page on `http://attacker.example` whose
+///   name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own name.
+/// - **`Origin`**, when a browser sends one, must name an allowed host the
+///   same way (`null`, from sandboxed frames and files, never does).
+/// - **A request body** must be JSON (`application/json` or `…+json`): the
+///   content types a cross-site form or a plain `fetch` may send without a
+///   preflight (`text/plain`, form encodings) are refused.
+struct RequestOriginPolicy: Sendable {
+    /// Host names allowed besides loopback ones, lower-cased, without port.
+    let allowedHosts: Set<String>
+
+    init(boundAddress: String, allowedHosts: Set<String>) {
+        var hosts = Set(allowedHosts.map { Self.normalised($0) })
+        let bound = Self.normalised(boundAddress)
+        if !bound.isEmpty && bound != "0.0.0.0" && bound != "::" { hosts.insert(bound) }
+        self.allowedHosts = hosts
+    }
+
+    /// Why a request with these headers is refused, or nil when it may proceed.
+    func refusal(host: String?, origin: String?, method: String, contentType: String?, hasBody: Bool) -> Refusal? {
+        if let host {
+            guard let name = Self.hostName(ofAuthority: host), isAllowed(name) else {
+                return Refusal(status: 421, code: "host_not_allowed",
+                    message: "Host '\(Self.shown(host))' is not a name of this server; expected a loopback name (localhost, 127.0.0.1, [::1])\(configuredNote) — a browser page re-pointed at this port by DNS sends its own name")
+            }
+        }
+        if let origin {
+            guard let name = Self.hostName(ofOrigin: origin), isAllowed(name) else {
+                return Refusal(status: 403, code: "origin_not_allowed",
+                    message: "Origin '\(Self.shown(origin))' may not use the admin API; expected a page served from a loopback name\(configuredNote)")
+            }
+        }
+        if hasBody, ["POST", "PUT", "PATCH", "DELETE"].contains(method.uppercased()) {
+            let media = contentType.map(Self.mediaType) ?? ""
+            guard media == "application/json" || media.hasSuffix("+json") else {
+                return Refusal(status: 415, code: "unsupported_media_type",
+                    message: "\(method) with a body must send Content-Type: application/json, found \(contentType.map { "'\(Self.shown($0))'" } ?? "none") (with curl: -H 'Content-Type: application/json' or --json)")
+            }
+        }
+        return nil
+    }
+
+    /// A refused request: the status and the API's `{code, message}`.
+    struct Refusal: Sendable, Equatable {
+        let status: Int
+        let code: String
+        let message: String
+    }
+
+    func isAllowed(_ name: String) -> Bool {
+        Self.isLoopbackName(name) || allowedHosts.contains(name)
+    }
+
+    private var configuredNote: String {
+        allowedHosts.isEmpty ? " or a name in http.allowed_hosts" : " or one of http.allowed_hosts (\(allowedHosts.sorted().joined(separator: ", ")))"
+    }
+
+    /// `localhost`, an IPv4 address in 127.0.0.0/8, or the IPv6 loopback.
+    static func isLoopbackName(_ name: String) -> Bool {
+        ListenAddress(name)?.isLoopback ?? false
+    }
+
+    /// The host of `name[:port]` or `[v6]:port`, lower-cased; nil when malformed.
+    static func hostName(ofAuthority authority: String) -> String? {
+        let text = authority.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, !text.contains("@"), !text.contains("/") else { return nil }
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            let rest = text[text.index(after: close)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isNumber)) else { return nil }
+            return String(text[text.index(after: text.startIndex)..<close]).lowercased()
+        }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2, !parts[0].isEmpty else { return nil }
+        if parts.count == 2 { guard !parts[1].isEmpty, parts[1].allSatisfy(\.isNumber) else { return nil } }
+        return normalised(String(parts[0]))
+    }
+
+    /// The host of an `Origin` (`scheme://authority`); nil for `null` or anything else.
+    static func hostName(ofOrigin origin: String) -> String? {
+        let lower = origin.lowercased()
+        for scheme in ["http://", "https://"] where lower.hasPrefix(scheme) {
+            return hostName(ofAuthority: String(origin.dropFirst(scheme.count)))
+        }
+        return nil
+    }
+
+    static func normalised(_ name: String) -> String {
+        var text = name.lowercased()
+        if text.hasSuffix(".") { text.removeLast() }
+        if text.hasPrefix("[") && text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
+        return text
+    }
+
+    static func mediaType(_ contentType: String) -> String {
+        contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    }
+
+    /// A header value as an error message may show it: bounded, printable.
+    static func shown(_ value: String) -> String {
+        let printable = value.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7f ? Character($0) : "?" }
+        return printable.count > 80 ? String(printable.prefix(80)) + "…" : String(printable)
+    }
+}
