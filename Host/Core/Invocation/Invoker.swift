@@ -274,7 +274,6 @@ public final class Invoker: @unchecked Sendable {
             }
             let watch = DeadlineWatchdog.shared.schedule(deadline: deadline, timeoutFired)
             let accepted = pool.submit(refuseWhenSaturated: true) { [self] in
-                defer { charged?.releaseCallThread() }
                 var key = idempotencyKey ?? ""
                 let outcome = key.withUTF8 { keyBytes in
                     payload.withUnsafeBytes { bytes -> Result<InvocationResponse, InvocationError> in
@@ -292,6 +291,8 @@ public final class Invoker: @unchecked Sendable {
                     }
                 }
                 DeadlineWatchdog.shared.cancel(watch)
+                // Given back before the caller resumes, so its next call finds the thread free.
+                charged?.releaseCallThread()
                 // invoke() claimed the gate when the plugin returned; an error before
                 // the plugin ran (no provider, unknown method) claims it here.
                 if gate.claim(as: .worker) { continuation.resume(returning: outcome) }

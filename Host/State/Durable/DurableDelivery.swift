@@ -122,20 +122,22 @@ public final class DurableDelivery: Sendable {
             throw DeliveryError(code: .unavailable, message: "durable delivery is stopping; \(request.target) \(request.method) was not journaled")
         }
         let key = request.idempotencyKey ?? UUID().uuidString.lowercased()
+        // Counted before the row exists: a worker may claim and deliver it before the
+        // insert returns here, and its decrement must find the increment already made.
+        state.withLock { $0.depth += 1 }
         let submission: DeliverySubmission
         do {
             submission = try await journal.insert(request, key: key)
         } catch {
+            state.withLock { $0.depth = max(0, $0.depth - 1) }
             throw DeliveryError(code: .internal, message: "could not journal \(request.target) \(request.method): \(error.message)")
         }
-        if submission.created {
-            let depth = state.withLock { state -> Int in
-                state.depth += 1
-                return state.depth
-            }
-            metrics.depth.record(depth)
-            doorbell.ring()
+        let depth = state.withLock { state -> Int in
+            if !submission.created { state.depth = max(0, state.depth - 1) }
+            return state.depth
         }
+        metrics.depth.record(depth)
+        if submission.created { doorbell.ring() }
         return submission
     }
 

@@ -49,7 +49,10 @@ struct DurableRig: Sendable {
 
     /// Waits until nothing is pending or in flight in the journal.
     func drained(timeout: Duration = .seconds(30)) async -> Bool {
-        await eventually(timeout: timeout) { ((try? await journal.depth()) ?? 1) == 0 }
+        // The journal commits first; the engine's count and gauge follow a moment later.
+        await eventually(timeout: timeout) {
+            ((try? await journal.depth()) ?? 1) == 0 && engine.depth == 0 && depthGauge() == 0
+        }
     }
 
     func counter(_ outcome: String) -> Int64 {
