@@ -166,6 +166,11 @@ import Testing
             (["domain": Self.domain, "api_key": "k", "region": "ap"], "region must be \"us\" or \"eu\""),
             (["domain": Self.domain, "api_key": "k", "base_url": "http://mailgun.example.net"], "allowed only for a loopback host"),
             (["domain": Self.domain, "api_key": "k", "base_url": "http://127.example.com"], "allowed only for a loopback host"),
+            // The host is parsed, not matched by its start: names that begin like a loopback
+            // address, and a loopback address as user info, are other hosts.
+            (["domain": Self.domain, "api_key": "k", "base_url": "http://127.0.0.1.nip.io"], "allowed only for a loopback host"),
+            (["domain": Self.domain, "api_key": "k", "base_url": "http://localhost.example.com"], "allowed only for a loopback host"),
+            (["domain": Self.domain, "api_key": "k", "base_url": "http://127.0.0.1@mailgun.example.net"], "allowed only for a loopback host"),
             (["domain": Self.domain, "api_key": "k", "region_base_urls": ["eu": "http://10.0.0.1"], "region": "eu"],
              "region_base_urls.eu \"http://10.0.0.1\" uses plain http"),
             (["domain": Self.domain, "api_key": "k", "base_url": "https://api.mailgun.net/v3"], "without a path"),
