@@ -235,6 +235,7 @@ let package = Package(
             name: "MailgunPlugin",
             dependencies: [
                 "PluginKit", "NotifierMessage",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,41 +1,82 @@
 import CapHostCore
 
 extension CapHostSettings {
-    /// The effective settings as YAML-like text, safe to log or show: secrets
-    /// appear as the `${VAR}` reference they were written as, and plugin
-    /// configurations are scrubbed of every known secret value.
+    /// The effective settings as YAML-like text, safe to log or show: a setting read from
+    /// `${VAR}` references appears as the references it was written as (secret or not: what
+    /// the environment holds is never shown), and so does every such value in a plugin's
+    /// section; known secret values are scrubbed from the whole text as a last guard.
     public var redactedDescription: String {
-        func duration(_ value: Duration) -> String { DurationText.format(value) }
+        /// `value`, or the `${VAR}` text `keyPath` was written as.
+        func shown(_ keyPath: String, _ value: @autoclosure () -> String) -> String {
+            referencedSettings[keyPath] ?? value()
+        }
+        func duration(_ keyPath: String, _ value: Duration) -> String { shown(keyPath, DurationText.format(value)) }
+        /// `{key: value, …}` for the settings under `section`, each shown as above, then
+        /// `described` pairs as they are.
+        func mapping(_ section: String, _ pairs: [(String, String)], described: [(String, String)] = []) -> String {
+            let shownPairs = pairs.map { key, value in (key, shown("\(section).\(key)", value)) }
+            return "{" + (shownPairs + described).map { "\($0): \($1)" }.joined(separator: ", ") + "}"
+        }
         var lines: [String] = []
         lines.append("# caphost settings\(file.map { " from \($0)" } ?? " (defaults)")")
-        lines.append("plugins_dir: \(host.pluginsDirectory)")
-        lines.append("state_dir: \(host.stateDirectory)")
-        lines.append("project: \(host.project)")
-        lines.append("create_timeout: \(duration(host.createTimeout))")
-        lines.append("log_level: \(logLevel.rawValue)")
-        lines.append("drain_timeout: \(duration(drainTimeout))")
-        lines.append("score_sample_interval: \(duration(scoreSampleInterval))")
-        lines.append("probe: {enabled: \(host.probe.enabled), timeout: \(duration(host.probe.timeout)), runner: \(host.probe.runnerPath ?? "beside the caphost executable")}")
-        lines.append("signatures: {trusted_keys: \(host.signatures.trustedKeys.count), require_signatures: \(host.signatures.requireSignatures)}")
+        lines.append("plugins_dir: \(shown("plugins_dir", host.pluginsDirectory))")
+        lines.append("state_dir: \(shown("state_dir", host.stateDirectory))")
+        lines.append("project: \(shown("project", host.project))")
+        lines.append("create_timeout: \(duration("create_timeout", host.createTimeout))")
+        lines.append("log_level: \(shown("log_level", logLevel.rawValue))")
+        lines.append("drain_timeout: \(duration("drain_timeout", drainTimeout))")
+        lines.append("score_sample_interval: \(duration("score_sample_interval", scoreSampleInterval))")
+        let probe = host.probe
+        lines.append("probe: " + mapping("probe", [("enabled", "\(probe.enabled)"), ("timeout", DurationText.format(probe.timeout)),
+                                                   ("runner", probe.runnerPath ?? "beside the caphost executable")]))
+        lines.append("signatures: {trusted_keys: \(host.signatures.trustedKeys.count), require_signatures: \(shown("signatures.require_signatures", "\(host.signatures.requireSignatures)"))}")
         let invocation = host.invocation
-        lines.append("invocation: {max_response_bytes: \(invocation.maxResponseBytes), breaker_threshold: \(invocation.breakerThreshold), default_timeout: \(duration(invocation.defaultTimeout)), max_call_depth: \(invocation.maxCallDepth), latency_sample_interval: \(invocation.latencySampleInterval), max_call_threads: \(invocation.maxCallThreads)}")
+        lines.append("invocation: " + mapping("invocation", [
+            ("max_response_bytes", "\(invocation.maxResponseBytes)"), ("breaker_threshold", "\(invocation.breakerThreshold)"),
+            ("default_timeout", DurationText.format(invocation.defaultTimeout)), ("max_call_depth", "\(invocation.maxCallDepth)"),
+            ("latency_sample_interval", "\(invocation.latencySampleInterval)"), ("max_call_threads", "\(invocation.maxCallThreads)"),
+        ]))
         let scoring = host.scoring
-        lines.append("scoring: {tick_interval: \(duration(scoring.tickInterval)), ewma_alpha: \(scoring.ewmaAlpha), latency_objective: \(duration(scoring.latencyObjective)), health_interval: \(duration(scoring.healthInterval)), health_timeout: \(duration(scoring.healthTimeout)), breaker_cool_down: \(duration(scoring.breakerCoolDown))}")
+        lines.append("scoring: " + mapping("scoring", [
+            ("tick_interval", DurationText.format(scoring.tickInterval)), ("ewma_alpha", "\(scoring.ewmaAlpha)"),
+            ("latency_objective", DurationText.format(scoring.latencyObjective)), ("health_interval", DurationText.format(scoring.healthInterval)),
+            ("health_timeout", DurationText.format(scoring.healthTimeout)), ("breaker_cool_down", DurationText.format(scoring.breakerCoolDown)),
+        ]))
         let autoSwap = host.autoSwap
-        lines.append("auto_swap: {enabled: \(autoSwap.enabled), swap_below: \(autoSwap.swapBelow), promote_above: \(autoSwap.promoteAbove), min_samples: \(autoSwap.minSamples), demotion_cool_down: \(duration(autoSwap.demotionCoolDown)), minimum_dwell: \(duration(autoSwap.minimumDwell))}")
-        lines.append("watcher: {enabled: \(host.watcher.enabled), debounce: \(duration(host.watcher.debounce)), rescan_interval: \(duration(host.watcher.rescanInterval))}")
-        let token = http.token == nil ? "generated into \(host.stateDirectory)/api-token" : (secretReferences["http.token"] ?? "set") + " (redacted)"
-        let tls = http.tls.map { "{certificate: \($0.certificatePath), key: \($0.keyPath)}" } ?? "off"
-        lines.append("http: {address: \(http.address), port: \(http.port), max_request_bytes: \(http.maxRequestBytes), keep_alive_interval: \(duration(http.keepAliveInterval)), tls: \(tls), token: \(token)}")
-        lines.append("grpc: {enabled: \(grpc.enabled), address: \(grpc.address), port: \(grpc.port), package: \(grpc.package), require_token: \(grpc.requireToken)}")
-        lines.append("mcp: {enabled: \(mcp.enabled)}")
-        lines.append("durable: {max_attempts: \(durable.maxAttempts), initial_backoff: \(duration(durable.initialBackoff)), max_backoff: \(duration(durable.maxBackoff)), call_timeout: \(duration(durable.callTimeout)), workers: \(durable.workers), stop_timeout: \(duration(durable.stopTimeout)), max_payload_bytes: \(durable.maxPayloadBytes), retain_finished: \(duration(durable.retainFinished))}")
+        lines.append("auto_swap: " + mapping("auto_swap", [
+            ("enabled", "\(autoSwap.enabled)"), ("swap_below", "\(autoSwap.swapBelow)"), ("promote_above", "\(autoSwap.promoteAbove)"),
+            ("min_samples", "\(autoSwap.minSamples)"), ("demotion_cool_down", DurationText.format(autoSwap.demotionCoolDown)),
+            ("minimum_dwell", DurationText.format(autoSwap.minimumDwell)),
+        ]))
+        lines.append("watcher: " + mapping("watcher", [
+            ("enabled", "\(host.watcher.enabled)"), ("debounce", DurationText.format(host.watcher.debounce)),
+            ("rescan_interval", DurationText.format(host.watcher.rescanInterval)),
+        ]))
+        let token = http.token == nil ? "generated into \(shown("state_dir", host.stateDirectory))/api-token"
+            : (secretReferences["http.token"] ?? "set") + " (redacted)"
+        let tls = http.tls.map { mapping("http.tls", [("certificate", $0.certificatePath), ("key", $0.keyPath)]) } ?? "off"
+        lines.append("http: " + mapping("http", [
+            ("address", http.address), ("port", "\(http.port)"), ("max_request_bytes", "\(http.maxRequestBytes)"),
+            ("keep_alive_interval", DurationText.format(http.keepAliveInterval)),
+        ], described: [("tls", tls), ("token", token)]))
+        lines.append("grpc: " + mapping("grpc", [
+            ("enabled", "\(grpc.enabled)"), ("address", grpc.address), ("port", "\(grpc.port)"), ("package", grpc.package),
+            ("require_token", "\(grpc.requireToken)"),
+        ]))
+        lines.append("mcp: " + mapping("mcp", [("enabled", "\(mcp.enabled)")]))
+        lines.append("durable: " + mapping("durable", [
+            ("max_attempts", "\(durable.maxAttempts)"), ("initial_backoff", DurationText.format(durable.initialBackoff)),
+            ("max_backoff", DurationText.format(durable.maxBackoff)), ("call_timeout", DurationText.format(durable.callTimeout)),
+            ("workers", "\(durable.workers)"), ("stop_timeout", DurationText.format(durable.stopTimeout)),
+            ("max_payload_bytes", "\(durable.maxPayloadBytes)"), ("retain_finished", DurationText.format(durable.retainFinished)),
+        ]))
         if host.pluginConfigs.isEmpty {
             lines.append("plugins: {}")
         } else {
             lines.append("plugins:")
             for stem in host.pluginConfigs.keys.sorted() {
-                lines.append("  \(stem): \(secrets.redact(host.pluginConfigs[stem] ?? "{}"))")
+                // Sections set in code rather than read from a file have no as-written form.
+                lines.append("  \(stem): \(pluginConfigsAsWritten[stem] ?? secrets.redact(host.pluginConfigs[stem] ?? "{}"))")
             }
         }
         return secrets.redact(lines.joined(separator: "\n"))

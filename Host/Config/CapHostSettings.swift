@@ -32,6 +32,11 @@ public struct CapHostSettings: Sendable {
     public let secrets: SecretRedactor
     /// Key path → the `${VAR}` reference it was written as, for each secret.
     public var secretReferences: [String: String] = [:]
+    /// Key path → the text it was written as, for every host setting read from `${VAR}`
+    /// references: a description shows that, never what the environment held.
+    var referencedSettings: [String: String] = [:]
+    /// Each `plugins.<stem>` section as JSON with its `${VAR}` values as written.
+    var pluginConfigsAsWritten: [String: String] = [:]
 
     /// The defaults: `plugins.d` and `.caphost` in the current folder, HTTP on
     /// 127.0.0.1:7070, gRPC on 127.0.0.1:8679, MCP on, log level info.

@@ -65,7 +65,9 @@ extension CapHostSettingsLoader {
         if let value = autoSwap.duration("demotion_cool_down") { host.autoSwap.demotionCoolDown = value }
         if let value = autoSwap.duration("minimum_dwell") { host.autoSwap.minimumDwell = value }
         if host.autoSwap.promoteAbove < host.autoSwap.swapBelow, let node = autoSwap.value("promote_above") ?? autoSwap.value("swap_below") {
-            autoSwap.problems.add(at: node, "promote_above (\(host.autoSwap.promoteAbove)) must not be below swap_below (\(host.autoSwap.swapBelow)), or a swap could promote a worse provider")
+            let promoteAbove = autoSwap.shown("promote_above", "\(host.autoSwap.promoteAbove)")
+            let swapBelow = autoSwap.shown("swap_below", "\(host.autoSwap.swapBelow)")
+            autoSwap.problems.add(at: node, "promote_above (\(promoteAbove)) must not be below swap_below (\(swapBelow)), or a swap could promote a worse provider")
         }
         autoSwap.finish()
 

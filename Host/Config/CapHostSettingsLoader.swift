@@ -64,7 +64,11 @@ public enum CapHostSettingsLoader {
         }
         if let value = reader.duration("drain_timeout") { settings.drainTimeout = value }
         if let value = reader.duration("score_sample_interval", minimum: .milliseconds(100)) { settings.scoreSampleInterval = value }
-        settings.host.pluginConfigs = PluginSections.read(reader.value("plugins"), problems: problems)
+        let plugins = reader.value("plugins")
+        settings.host.pluginConfigs = PluginSections.read(plugins, problems: problems)
+        // The same sections for descriptions; their problems were recorded just above.
+        settings.pluginConfigsAsWritten = PluginSections.read(plugins, problems: ProblemCollector(file: file), references: .asWritten)
+        settings.referencedSettings = root.referencedValues(excluding: ["plugins"])
         reader.finish()
 
         if let error = problems.error() { throw error }
@@ -145,7 +149,9 @@ public enum CapHostSettingsLoader {
         if let value = durable.byteSize("max_payload_bytes", in: 1...(1 << 30)) { settings.maxPayloadBytes = value }
         if let value = durable.duration("retain_finished", minimum: .seconds(1)) { settings.retainFinished = value }
         if settings.maxBackoff < settings.initialBackoff, let node = durable.value("max_backoff") ?? durable.value("initial_backoff") {
-            durable.problems.add(at: node, "max_backoff (\(DurationText.format(settings.maxBackoff))) must not be shorter than initial_backoff (\(DurationText.format(settings.initialBackoff)))")
+            let maxBackoff = durable.shown("max_backoff", DurationText.format(settings.maxBackoff))
+            let initialBackoff = durable.shown("initial_backoff", DurationText.format(settings.initialBackoff))
+            durable.problems.add(at: node, "max_backoff (\(maxBackoff)) must not be shorter than initial_backoff (\(initialBackoff))")
         }
         durable.finish()
     }

@@ -136,13 +136,11 @@ struct ConfigDocument {
         var text = written
         var fromReference = false
         var isSecret = secretKey
-        var wholeReference = false
         if written.contains("${") {
             do {
                 let resolution = try EnvironmentReference.resolve(written, environment: environment)
                 text = resolution.text
                 fromReference = !resolution.variables.isEmpty
-                wholeReference = resolution.isWholeReference
                 let secretVariables = resolution.variables.filter(SecretNames.isSecretVariable)
                 if !secretVariables.isEmpty { isSecret = true }
                 if isSecret {
@@ -161,8 +159,16 @@ struct ConfigDocument {
         switch tag {
         case Tag.Name.str.rawValue:
             value = .string(text)
+        case _ where fromReference:
+            // What the environment holds stays the text it is (`007`, not 7; `0x1F`, not 31):
+            // typing it would change it, and a message about the typed value would repeat it.
+            // A host setting that takes a number reads this text as a decimal (MappingReader).
+            guard tag.isEmpty || tag == "!" else {
+                return fail("the tag \(tag) does not apply to \(written): a value from the environment is always text (settings that take a number read it as a decimal number)")
+            }
+            value = .string(text)
         case "", "!":
-            if plain && (!fromReference || wholeReference) {
+            if plain {
                 switch CoreSchema.type(of: text) {
                 case .success(let typed): value = typed
                 case .failure(let error): return fail(error.message)

@@ -38,4 +38,21 @@ struct ConfigNode: Sendable {
         if case .sequence(let items) = content { return items }
         return nil
     }
+
+    /// Key path → the text it was written as, for every value under this node that came
+    /// from `${VAR}` references, leaving out the subtrees under `excluded` keys.
+    func referencedValues(excluding excluded: Set<String> = []) -> [String: String] {
+        var found: [String: String] = [:]
+        switch content {
+        case .scalar(let scalar):
+            if scalar.fromReference { found[keyPath] = scalar.written }
+        case .mapping(let entries):
+            for entry in entries where !excluded.contains(entry.value.keyPath) {
+                found.merge(entry.value.referencedValues(excluding: excluded)) { $1 }
+            }
+        case .sequence(let items):
+            for item in items { found.merge(item.referencedValues(excluding: excluded)) { $1 } }
+        }
+        return found
+    }
 }

@@ -11,23 +11,34 @@ struct ConfigScalar: Sendable {
     let value: Value
     /// The text as written in the file (with `${VAR}` references unresolved).
     let written: String
-    /// The text after references were resolved, before it was typed.
+    /// The text after references were resolved. Never shown: it may hold what the environment holds.
     let resolved: String
     /// The value came (at least partly) from `${VAR}` references.
     let fromReference: Bool
     /// The resolved value is a secret: never shown, only scrubbed.
     let isSecret: Bool
 
-    /// What the value is, for "found …" in messages: a secret shows only its reference.
+    /// What the value is, for "found …" in messages. A value from `${VAR}` references shows
+    /// only as its reference, secret or not: the environment's values are never repeated.
     var found: String {
-        if isSecret { return "a secret from \(written)" }
-        let shown: String = switch value {
+        if fromReference { return referenceDescription }
+        return switch value {
         case .null: "nothing (null)"
         case .bool(let flag): "\(flag)"
         case .int, .double: resolved
         case .string(let text): "\"\(text)\""
         }
-        return fromReference ? "\(shown) (from \(written))" : shown
+    }
+
+    /// `the value of ${PORT}`, or `the value of "api:${KEY}"` when text surrounds the reference.
+    var referenceDescription: String {
+        let whole = written.hasPrefix("${") && written.firstIndex(of: "}") == written.indices.last
+        return whole ? "the value of \(written)" : "the value of \"\(written)\""
+    }
+
+    /// The same scalar holding `value` (a value from the environment read as a setting's type).
+    func retyped(_ value: Value) -> ConfigScalar {
+        ConfigScalar(value: value, written: written, resolved: resolved, fromReference: fromReference, isSecret: isSecret)
     }
 
     /// The value as text, for keys that accept text (numbers and booleans as written).

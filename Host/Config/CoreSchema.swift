@@ -51,7 +51,8 @@ enum CoreSchema {
         return .success(.int(value))
     }
 
-    private static func isFloat(_ text: String) -> Bool {
+    /// Decimal digits with an optional sign, point and exponent (`1`, `-2.5`, `.5`, `1e3`).
+    static func isFloat(_ text: String) -> Bool {
         var scalars = Substring(text)
         if let sign = scalars.first, sign == "-" || sign == "+" { scalars = scalars.dropFirst() }
         var digitsBefore = 0

@@ -11,7 +11,7 @@ enum DurationText {
     static func parse(_ text: String) -> Duration? {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         guard !rest.isEmpty else { return nil }
-        if let value = Double(rest), value.isFinite { return value >= 0 ? seconds(value) : nil }
+        if let value = DecimalText.number(String(rest)) { return value >= 0 ? seconds(value) : nil }
         var total = 0.0
         while !rest.isEmpty {
             let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }

@@ -2,13 +2,12 @@
 /// anything else from the environment) enters a configuration. `$${` writes a
 /// literal `${`; a `$` not followed by `{` is an ordinary character.
 enum EnvironmentReference {
-    /// The text with its references replaced, and the variables it named.
+    /// The text with its references replaced, and the variables it named. What a
+    /// variable holds is text: it is never typed as a YAML scalar would be (`007`
+    /// stays `007`), so it can only be shown as its reference.
     struct Resolution: Sendable, Equatable {
         let text: String
         let variables: [String]
-        /// The whole text was exactly one reference (`${PORT}`), so the value may
-        /// be typed again from what the variable holds.
-        let isWholeReference: Bool
     }
 
     enum Failure: Error, Sendable, Equatable {
@@ -51,8 +50,7 @@ enum EnvironmentReference {
             }
         }
         guard unset.isEmpty else { throw .unset(unset) }
-        let whole = pieces.count == 1 && variables.count == 1
-        return Resolution(text: output, variables: variables, isWholeReference: whole)
+        return Resolution(text: output, variables: variables)
     }
 
     private enum Piece: Equatable {

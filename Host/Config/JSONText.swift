@@ -2,16 +2,25 @@
 /// in the order written), so an unchanged file always yields the same text and
 /// the host's config-change detection sees no change.
 enum JSONText {
-    /// `node` as JSON text. Mapping keys are kept in file order; numbers keep
-    /// their resolved value.
-    static func render(_ node: ConfigNode) -> String {
+    /// Which text a value from `${VAR}` references takes: what the environment gave
+    /// (for the plugin) or the reference as written (for anything shown to people).
+    enum References {
+        case resolved
+        case asWritten
+    }
+
+    /// `node` as JSON text. Mapping keys are kept in file order; a value from the
+    /// environment is always a JSON string (`007` stays `"007"`).
+    static func render(_ node: ConfigNode, references: References = .resolved) -> String {
         var output = ""
-        write(node, into: &output)
+        write(node, references: references, into: &output)
         return output
     }
 
-    private static func write(_ node: ConfigNode, into output: inout String) {
+    private static func write(_ node: ConfigNode, references: References, into output: inout String) {
         switch node.content {
+        case .scalar(let scalar) where scalar.fromReference && references == .asWritten:
+            output += "\"" + escapedContent(scalar.written) + "\""
         case .scalar(let scalar):
             switch scalar.value {
             case .null: output += "null"
@@ -25,14 +34,14 @@ enum JSONText {
             for (index, entry) in entries.enumerated() {
                 if index > 0 { output += "," }
                 output += "\"" + escapedContent(entry.key) + "\":"
-                write(entry.value, into: &output)
+                write(entry.value, references: references, into: &output)
             }
             output += "}"
         case .sequence(let items):
             output += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { output += "," }
-                write(item, into: &output)
+                write(item, references: references, into: &output)
             }
             output += "]"
         }

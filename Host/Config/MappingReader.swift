@@ -3,6 +3,10 @@ import Foundation
 /// Reads the keys of one YAML mapping as typed values, reporting every value of
 /// the wrong type or out of range, and — in `finish()` — every key nobody asked
 /// for, with the closest known key as a suggestion.
+///
+/// A value from `${VAR}` is text; an accessor that wants a number or a boolean reads
+/// that text strictly (decimal digits; `true`/`false`) and, when it cannot, says
+/// "the value of ${VAR} is not …" without repeating it.
 final class MappingReader {
     private let node: ConfigNode?
     private let keyPath: String
@@ -41,7 +45,9 @@ final class MappingReader {
     }
 
     func bool(_ key: String) -> Bool? {
-        typed(key, "true or false") { if case .bool(let flag) = $0.value { flag } else { nil } }
+        typed(key, "true or false", fromEnvironment: { text in
+            if case .success(.bool(let flag)) = CoreSchema.type(of: text) { .bool(flag) } else { nil }
+        }) { if case .bool(let flag) = $0.value { flag } else { nil } }
     }
 
     func string(_ key: String, allowEmpty: Bool = false) -> String? {
@@ -61,14 +67,14 @@ final class MappingReader {
     }
 
     func int(_ key: String, in range: ClosedRange<Int>, what: String = "an integer") -> Int? {
-        typed(key, "\(what) \(Self.describe(range))") { scalar in
+        typed(key, "\(what) \(Self.describe(range))", fromEnvironment: { DecimalText.integer($0).map { .int($0) } }) { scalar in
             guard case .int(let number) = scalar.value, range.contains(number) else { return nil }
             return number
         }
     }
 
     func double(_ key: String, in range: ClosedRange<Double>) -> Double? {
-        typed(key, "a number \(Self.describe(range))") { scalar in
+        typed(key, "a number \(Self.describe(range))", fromEnvironment: { DecimalText.number($0).map { .double($0) } }) { scalar in
             let number: Double? = switch scalar.value {
             case .int(let value): Double(value)
             case .double(let value): value
@@ -149,10 +155,23 @@ final class MappingReader {
 
     func keyPath(for key: String) -> String { keyPath.isEmpty ? key : "\(keyPath).\(key)" }
 
-    private func typed<T>(_ key: String, _ expectation: String, _ extract: (ConfigScalar) -> T?) -> T? {
+    /// `value` for a message that compares settings: itself, or "the value of ${VAR}" when
+    /// `key` was read from the environment.
+    func shown(_ key: String, _ value: String) -> String {
+        guard let scalar = node?.entries?.first(where: { $0.key == key })?.value.scalar, scalar.fromReference else { return value }
+        return scalar.referenceDescription
+    }
+
+    /// The value under `key` as `extract` reads it; a value from the environment (text) is
+    /// first read by `fromEnvironment` (nil: it is not what the key takes).
+    private func typed<T>(_ key: String, _ expectation: String,
+                          fromEnvironment: (String) -> ConfigScalar.Value? = { .string($0) },
+                          _ extract: (ConfigScalar) -> T?) -> T? {
         guard let node = value(key) else { return nil }
         if node.scalar?.value == .null { return nil }
-        guard let scalar = node.scalar, let value = extract(scalar) else {
+        guard let written = node.scalar,
+              let scalar = written.fromReference ? fromEnvironment(written.resolved).map(written.retyped) : written,
+              let value = extract(scalar) else {
             problems.expected(expectation, at: node)
             return nil
         }

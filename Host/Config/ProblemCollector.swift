@@ -16,9 +16,14 @@ final class ProblemCollector {
         add(line: node.line, column: node.column, keyPath: node.keyPath, message)
     }
 
-    /// "expected …, found …" at `node`.
+    /// "expected …, found …" at `node`; "the value of ${VAR} is not …" for a value from the
+    /// environment, which is never repeated.
     func expected(_ expectation: String, at node: ConfigNode) {
-        add(at: node, "expected \(expectation), found \(node.found)")
+        if let scalar = node.scalar, scalar.fromReference {
+            add(at: node, "\(scalar.referenceDescription) is not \(expectation)")
+        } else {
+            add(at: node, "expected \(expectation), found \(node.found)")
+        }
     }
 
     /// The collected problems as an error, or nil when there were none.

@@ -23,12 +23,12 @@ public final class SecretRedactor: Sendable {
     /// How many distinct secret values are known.
     public var count: Int { values.withLock { $0.count } }
 
-    /// Whether `text` contains any known secret value (also in its JSON-escaped form).
+    /// Whether `text` contains any known secret value (also in its JSON-escaped forms).
     public func containsSecret(_ text: String) -> Bool {
         forms().contains { text.contains($0) }
     }
 
-    /// `text` with every known secret value (and its JSON-escaped form) replaced by `marker`.
+    /// `text` with every known secret value (and its JSON-escaped forms) replaced by `marker`.
     public func redact(_ text: String) -> String {
         var result = text
         for form in forms() where result.contains(form) {
@@ -37,12 +37,17 @@ public final class SecretRedactor: Sendable {
         return result
     }
 
-    /// Every value and its JSON-escaped spelling, longest first so a secret that
-    /// contains another is replaced whole.
+    /// Every value and its JSON-escaped spellings (Foundation's JSON writers also escape
+    /// `/` as `\/`, common in base64 keys), longest first so a secret that contains
+    /// another is replaced whole.
     private func forms() -> [String] {
         let known = values.withLock { $0 }
         var forms = Set(known)
-        for value in known { forms.insert(JSONText.escapedContent(value)) }
+        for value in known {
+            let escaped = JSONText.escapedContent(value)
+            forms.insert(escaped)
+            forms.insert(escaped.replacingOccurrences(of: "/", with: "\\/"))
+        }
         return forms.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
     }
 }

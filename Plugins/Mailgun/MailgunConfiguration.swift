@@ -20,7 +20,7 @@ struct MailgunConfiguration: Sendable {
     let apiKeySource: String
     /// The sender when a payload has no `from`.
     let defaultFrom: String?
-    /// `o:testmode` for every message unless a payload's `test_mode` says otherwise.
+    /// `o:testmode` for every message; a payload's `test_mode: false` does not turn it off.
     let testMode: Bool
     /// The limit of one HTTP attempt (connect, send, answer).
     let attemptTimeout: Duration

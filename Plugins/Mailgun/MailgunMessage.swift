@@ -8,8 +8,8 @@ struct MailgunMessage: Sendable {
     /// The form, in the order the fields are sent.
     let form: MultipartFormData
 
-    /// The form for a message ``MailMessage/decode(_:defaultFrom:)`` already checked; the
-    /// configuration supplies test mode. Throws ``PluginError/invalidArgument(_:)`` when the
+    /// The form for a message ``MailMessage/decode(_:defaultFrom:)`` already checked; test
+    /// mode is on when the configuration or the payload turns it on. Throws ``PluginError/invalidArgument(_:)`` when the
     /// form's `o:`/`h:`/`v:`/`t:` values exceed Mailgun's 16 KB.
     init(_ message: MailMessage, configuration: MailgunConfiguration) throws(PluginError) {
         var form = MultipartFormData()
@@ -21,7 +21,8 @@ struct MailgunMessage: Sendable {
         if let text = message.text { form.append("text", text) }
         if let html = message.html { form.append("html", html) }
         for tag in message.tags { form.append("o:tag", tag) }
-        if message.testMode ?? configuration.testMode { form.append("o:testmode", "yes") }
+        // The operator's test mode holds for every message: a payload may turn it on, never off.
+        if configuration.testMode || message.testMode == true { form.append("o:testmode", "yes") }
         for option in message.options.fields { form.append(option.name, option.value) }
         for header in message.headers { form.append("h:\(header.name)", header.value) }
         for variable in message.variables { form.append("v:\(variable.name)", variable.value) }

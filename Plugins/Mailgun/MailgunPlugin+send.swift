@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOHTTP1
 import NotifierMessage
@@ -170,16 +171,14 @@ extension MailgunPlugin {
 
     // MARK: - Idempotency
 
-    /// The kv key for an idempotency key; long keys are hashed to fit the store's 256 bytes.
+    /// The kv key for an idempotency key: `sent:KEY` while that fits the store's 256 bytes,
+    /// else `sent-sha256:` and the key's SHA-256 in hex. A collision would answer a new
+    /// message with another's record and never send it, so the digest is cryptographic, and
+    /// the prefixes differ so a short key can never spell a long key's record.
     static func idempotencyRecordKey(_ key: String) -> String {
         let plain = "sent:" + key
         guard plain.utf8.count > 256 else { return plain }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64: stable across runs, unlike hashValue
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return "sent#\(String(hash, radix: 16))#\(key.utf8.count)"
+        return "sent-sha256:" + SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     private func storedResult(_ recordKey: String) -> PluginResponse? {

@@ -40,6 +40,37 @@ import Testing
         }
     }
 
+    @Test func longKeysThatCollidedUnderTheOldHashAreBothSent() async throws {
+        // Two 256-byte keys (the host's largest), equal for their first 245 bytes, with the same
+        // 64-bit FNV-1a hash (0x176236f331c4a149, found by a Pollard-rho search). Keys over 251
+        // bytes used to be recorded under that hash and their length, so the second message was
+        // answered from the first one's record and never sent.
+        let prefix = String(repeating: "k", count: 245)
+        let first = prefix + "MbKBpW6oS4B", second = prefix + "qUpo-F2ipsE"
+        #expect(Self.fnv1a(first) == Self.fnv1a(second) && first.utf8.count == 256 && second.utf8.count == 256)
+        // And two that differ only after byte 252.
+        let third = String(repeating: "k", count: 252) + "tail", fourth = String(repeating: "k", count: 252) + "tall"
+        try await MailgunPeer.withPeer(domain: Self.domain, apiKey: Self.apiKey) { peer in
+            try await MailgunHost.with(config: MailgunHost.config(for: peer, apiKey: Self.apiKey)) { test in
+                let one = try await test.send(basicMessage(["subject": "first"]), idempotencyKey: first)
+                let two = try await test.send(basicMessage(["subject": "second"]), idempotencyKey: second)
+                let again = try await test.send(basicMessage(["subject": "first"]), idempotencyKey: first)
+                #expect(two["replayed"] == nil, "the second key was answered from the first key's record")
+                #expect(two["id"] as? String != one["id"] as? String)
+                #expect(again["replayed"] as? Bool == true && again["id"] as? String == one["id"] as? String)
+                let three = try await test.send(basicMessage(["subject": "third"]), idempotencyKey: third)
+                let four = try await test.send(basicMessage(["subject": "fourth"]), idempotencyKey: fourth)
+                #expect(three["replayed"] == nil && four["replayed"] == nil)
+                #expect(try await peer.messageRequests().flatMap { $0.values("subject") } == ["first", "second", "third", "fourth"])
+            }
+        }
+    }
+
+    /// The 64-bit FNV-1a the plugin used to record long keys under.
+    static func fnv1a(_ text: String) -> UInt64 {
+        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { hash, byte in (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+    }
+
     @Test func aConcurrentRepeatIsAConflictNotASecondMessage() async throws {
         try await MailgunPeer.withPeer(domain: Self.domain, apiKey: Self.apiKey) { peer in
             try await MailgunHost.with(config: MailgunHost.config(for: peer, apiKey: Self.apiKey)) { test in

@@ -97,8 +97,9 @@ import Testing
         }
     }
 
-    @Test func configSuppliesTheSenderAndTestModeUnlessThePayloadOverrides() async throws {
+    @Test func configSuppliesTheSenderAndAPayloadMayTurnTestModeOnButNeverOff() async throws {
         try await MailgunPeer.withPeer(domain: Self.domain, apiKey: Self.apiKey) { peer in
+            // The operator's test mode: no payload turns it off (`test_mode: false` used to).
             let config = MailgunHost.config(for: peer, apiKey: Self.apiKey,
                                             overrides: ["from": "Default <default@mg.example.com>", "test_mode": true])
             try await MailgunHost.with(config: config) { test in
@@ -111,7 +112,16 @@ import Testing
                 #expect(sent[0].values("from") == ["Default <default@mg.example.com>"])
                 #expect(sent[0].values("o:testmode") == ["yes"])
                 #expect(sent[1].values("from") == ["own@mg.example.com"])
-                #expect(sent[1].values("o:testmode") == [])
+                #expect(sent[1].values("o:testmode") == ["yes"], "a payload turned the operator's test mode off")
+            }
+            // Test mode off in the configuration: a payload may turn it on for its message.
+            try await peer.reset()
+            try await MailgunHost.with(config: MailgunHost.config(for: peer, apiKey: Self.apiKey)) { test in
+                _ = try await test.send(basicMessage(["test_mode": true]))
+                _ = try await test.send(basicMessage(["test_mode": false]))
+                _ = try await test.send(basicMessage())
+                let sent = try await peer.messageRequests()
+                #expect(sent.map { $0.values("o:testmode") } == [["yes"], [], []])
             }
         }
     }
@@ -156,6 +166,11 @@ import Testing
             (["domain": Self.domain, "api_key": "k", "region": "ap"], "region must be \"us\" or \"eu\""),
             (["domain": Self.domain, "api_key": "k", "base_url": "http://mailgun.example.net"], "allowed only for a loopback host"),
             (["domain": Self.domain, "api_key": "k", "base_url": "http://127.example.com"], "allowed only for a loopback host"),
+            // The host is parsed, not matched by its start: names that begin like a loopback
+            // address, and a loopback address as user info, are other hosts.
+            (["domain": Self.domain, "api_key": "k", "base_url": "http://127.0.0.1.nip.io"], "allowed only for a loopback host"),
+            (["domain": Self.domain, "api_key": "k", "base_url": "http://localhost.example.com"], "allowed only for a loopback host"),
+            (["domain": Self.domain, "api_key": "k", "base_url": "http://127.0.0.1@mailgun.example.net"], "allowed only for a loopback host"),
             (["domain": Self.domain, "api_key": "k", "region_base_urls": ["eu": "http://10.0.0.1"], "region": "eu"],
              "region_base_urls.eu \"http://10.0.0.1\" uses plain http"),
             (["domain": Self.domain, "api_key": "k", "base_url": "https://api.mailgun.net/v3"], "without a path"),

@@ -3,9 +3,14 @@ import Yams
 
 /// Workflow YAML text as a ``PayloadValue`` that remembers each node's line and column, so a
 /// workflow error can say where in the file it is; syntax errors come with theirs.
+///
+/// Anchors and aliases are allowed within ``YAMLLimits/workflow``, checked before Yams
+/// composes anything: composing and converting both cost what the aliases expand to.
 enum WorkflowYAML {
-    /// Parses `text`; throws `INVALID_ARGUMENT` with line and column for bad YAML.
+    /// Parses `text`; throws `INVALID_ARGUMENT` with line and column for bad YAML or a text
+    /// over a limit.
     static func value(_ text: String) throws(PluginError) -> PayloadValue {
+        try YAMLLimits.workflow.check(text)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -60,7 +65,8 @@ enum WorkflowYAML {
             }
             return PayloadValue(.object(members), mark: mark)
         case .alias:
-            throw .invalidArgument("yaml: \(mark.map { "\($0)" } ?? "an alias"): expected plain values, found an alias (*anchor), which workflows do not use")
+            // Yams' composer replaces every alias by its anchor's node; only its encoder makes these.
+            throw .invalidArgument("yaml: \(mark.map { "\($0)" } ?? "an alias"): expected a value, found an alias (*anchor) left unresolved")
         }
     }
 }
