@@ -14,8 +14,9 @@ public struct InvocationSettings: Sendable {
     public var maxCallThreads = 256
     /// Host call threads one plugin instance may hold at once, abandoned
     /// (timed-out, still running) calls included: a plugin that hangs exhausts
-    /// its own share, never the pool every other plugin needs.
-    public var maxCallsPerPlugin = 32
+    /// its own share (a quarter of the pool by default), never the pool every
+    /// other plugin needs. Calls beyond it are refused as `overloaded`.
+    public var maxCallsPerPlugin = 64
 
     public init() {}
 }
