@@ -9,10 +9,13 @@ import Glibc
 #endif
 
 let usage = """
-usage: caphost-runner --probe FILE [--config JSON] [--invoke METHOD [--payload TEXT] [--capability ID]] [--check-threads]
-Loads FILE as the host would (checks, dlopen, descriptor, create, health),
-optionally calls one method, destroys the instance (with --check-threads: and
-counts threads left running 200 ms later) and reports on fd 3.
+usage: caphost-runner --probe FILE [--config-stdin] [--invoke METHOD [--payload TEXT] [--capability ID]] [--check-threads]
+Loads FILE as the host would (checks, dlopen, descriptor, create, health) with
+the plugin's config read from stdin (--config-stdin; otherwise {}): a config
+holds resolved secrets, and a command line is readable by every local user,
+so there is no option to pass it there. Then it optionally calls one method,
+destroys the instance (with --check-threads: and counts threads left running
+200 ms later) and reports on fd 3.
 """
 
 /// The value after `flag`, removed from `arguments` with it.
@@ -28,7 +31,9 @@ guard let file = take("--probe", from: &arguments) else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))
     exit(2)
 }
-let config = Array((take("--config", from: &arguments) ?? "{}").utf8)
+let config: [UInt8] = arguments.contains("--config-stdin")
+    ? Array(FileHandle.standardInput.readDataToEndOfFile())
+    : Array("{}".utf8)
 var invocation: ProbeInvocation?
 if let method = take("--invoke", from: &arguments) {
     invocation = ProbeInvocation(method: method, capability: take("--capability", from: &arguments),

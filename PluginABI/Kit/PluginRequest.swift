@@ -23,7 +23,9 @@ public struct PluginRequest: Sendable {
     /// The call's idempotency key (host service `call_idempotency_key`, ABI 1.1), or `nil` when
     /// it has none. A durable delivery is at least once: the same key arrives again after a
     /// failed attempt or a host restart, so a method with effects remembers the keys it served
-    /// (in ``PluginContext/keyValueStore``, say) and skips a repeat.
+    /// (in ``PluginContext/keyValueStore``, say) and skips a repeat. A key is unique per target
+    /// and method only: a plugin with several capabilities or methods keeps its keys per
+    /// capability and method.
     public let idempotencyKey: String?
 
     /// A request as the kit builds it from a C `invoke`.

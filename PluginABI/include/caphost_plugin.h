@@ -249,9 +249,12 @@ typedef struct cap_host_api {
      * len 0) when it has none. Durable deliveries are at least once: after a
      * failed attempt or a host restart the same request arrives again with the
      * same key, so a plugin whose calls have effects remembers the keys it has
-     * served (kv_put is a good place) and skips a repeat. The key is borrowed
-     * UTF-8 (at most 256 bytes), valid until the invoke() that received `call`
-     * returns; copy what you keep. Calls from outside a durable delivery,
+     * served (kv_put is a good place) and skips a repeat. A key is unique per
+     * target and method only (a caller may reuse it for another capability or
+     * method): a plugin with more than one capability or method keeps the keys
+     * it has served per capability and method. The key is borrowed UTF-8 (at
+     * most 256 bytes), valid until the invoke() that received `call` returns;
+     * copy what you keep. Calls from outside a durable delivery,
      * create() and health(), a NULL `call`, and calls a plugin makes through
      * host->call have no key.
      */

@@ -67,7 +67,7 @@ import Glibc
             (try write(Array("#!/bin/sh\necho not a library\n".utf8), as: "script.so"), .elf, "not an ELF file (starts with 23 21 2F 62; expected 7F 45 4C 46)"),
             (try write([], as: "empty.so"), .elf, "the file is empty"),
             (try write(arm, as: "arm.so"), .elf, "built for AArch64 (e_machine 183), this host is x86-64 (e_machine 62)"),
-            (try write(Array(good.prefix(good.count / 2)), as: "truncated.so"), .elf, "truncated: "),
+            (try write(Array(good.prefix(good.count / 2)), as: "truncated.so"), .elf, "truncated or corrupt: "),
             (try write(good, as: "writable.so", mode: 0o666), .file, "file is group- or world-writable (mode 0666)"),
         ]
         for testCase in cases {

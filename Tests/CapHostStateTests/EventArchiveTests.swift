@@ -39,7 +39,7 @@ import Testing
         #expect(Array(all.prefix(firstEvents.count)) == firstEvents, "the first run's events come back as they were")
         let later = try secondArchive.events(after: firstEvents.last!.id)
         #expect(!later.isEmpty && later.allSatisfy { $0.runID == secondRun })
-        #expect(later.first?.event.sequence == 1, "a run's sequence starts again; the archive id does not")
+        #expect(later.allSatisfy { $0.event.sequence > firstEvents.last!.event.sequence }, "a run's sequence continues the archive's")
         let loads = try secondArchive.events(kinds: [.pluginLoaded])
         #expect(loads.map(\.event.subject).map { ($0 as NSString).lastPathComponent } == ["a.so", "b.so"])
         #expect(try secondArchive.events(kinds: []).isEmpty)
@@ -48,6 +48,37 @@ import Testing
                                                 details: ["quote\"key": "line\nbreak\u{1}\\", "ü": "✓", "": ""])
         secondArchive.flush()
         #expect(try secondArchive.events(kinds: [.healthChanged]).last?.event == awkward, "details of any text come back as recorded")
+        secondArchive.close()
+        await second.stop()
+    }
+
+    /// A client that saw events up to some id, then reconnects after a restart
+    /// with `Last-Event-ID` (or `?after=`), gets the new run's events: the ids it
+    /// sees keep growing across runs instead of starting again at 1.
+    @Test func aClientResumingAfterARestartGetsTheNewRunsEvents() async throws {
+        let directory = try StateDirectory()
+        defer { directory.remove() }
+        let first = try TestHost()
+        let firstArchive = EventArchive(database: try directory.open())
+        try firstArchive.attach(to: first.host)
+        for index in 0..<5 { first.host.events.record(.healthChanged, subject: "adapter:bench:a", reason: "before the restart \(index)") }
+        let lastSeen = try #require(first.host.events.events().last?.sequence)
+        firstArchive.close()
+        await first.stop()
+
+        let second = try TestHost()
+        // Recorded before the archive attaches (a load at start-up): renumbered to follow the archive.
+        second.host.events.record(.healthChanged, subject: "adapter:bench:b", reason: "early in the second run")
+        let secondArchive = EventArchive(database: try directory.open())
+        try secondArchive.attach(to: second.host)
+        second.host.events.record(.healthChanged, subject: "adapter:bench:b", reason: "after the restart")
+
+        let resumed = second.host.events.events(after: lastSeen)
+        #expect(resumed.map(\.reason) == ["early in the second run", "after the restart"])
+        #expect(resumed.map(\.sequence) == [lastSeen + 1, lastSeen + 2])
+        secondArchive.flush()
+        let archived = try secondArchive.events(limit: 100).map(\.event.sequence)
+        #expect(archived == Array(1...(lastSeen + 2)), "archived sequences are unique and increasing across runs")
         secondArchive.close()
         await second.stop()
     }

@@ -26,6 +26,24 @@ public final class EventLog: Sendable {
         state.withLock { $0.sink = sink }
     }
 
+    /// Numbers events after `sequence` from now on, and renumbers the events kept
+    /// so far to follow it, unless they already do. The state archive calls it
+    /// with the highest sequence of earlier runs when it attaches, before anyone
+    /// reads the log: the ids clients see (SSE `id:`, `sequence`) then keep
+    /// increasing across restarts, and a client resuming with `Last-Event-ID`
+    /// after a restart gets the new run's events instead of skipping them.
+    public func continueNumbering(after sequence: UInt64) {
+        state.withLock { state in
+            guard state.nextSequence <= sequence else { return }
+            let shift = sequence + 1 - (state.events.first?.sequence ?? state.nextSequence)
+            state.events = state.events.map { event in
+                HostEvent(sequence: event.sequence + shift, time: event.time, kind: event.kind,
+                          subject: event.subject, reason: event.reason, details: event.details)
+            }
+            state.nextSequence += shift
+        }
+    }
+
     /// Records an event and returns it.
     @discardableResult
     public func record(_ kind: HostEvent.Kind, subject: String, reason: String, details: [String: String] = [:]) -> HostEvent {

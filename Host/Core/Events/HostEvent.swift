@@ -29,7 +29,8 @@ public struct HostEvent: Sendable, Codable, Hashable {
         case healthChanged = "health_changed"
     }
 
-    /// Increasing number within one host run.
+    /// Increasing number: within one host run, and across runs when the host
+    /// keeps its events in a state archive (`EventLog.continueNumbering(after:)`).
     public let sequence: UInt64
     public let time: WallClockTime
     public let kind: Kind

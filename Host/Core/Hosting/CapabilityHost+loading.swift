@@ -97,11 +97,11 @@ extension CapabilityHost {
         guard case .success(let config) = configResult else { return }
         let inspector = self.inspector, signatureVerifier = self.signatureVerifier, store = self.store
         // File reading and hashing block: on a lifecycle thread, not the cooperative pool.
-        let checked = await lifecyclePool.run(timeout: .seconds(120)) { () -> (PluginFileFacts, String, String, String)? in
+        let checked = await lifecyclePool.run(timeout: .seconds(120)) { () -> (PluginFileFacts, PluginSignature, String, String)? in
             do throws(PluginLoadError) {
                 let facts = try inspector.inspect(file)
-                let signature = try signatureVerifier.verify(file: file, contents: facts.contents)
                 let digest = ContentAddressedStore.digest(of: facts.contents)
+                let signature = try signatureVerifier.verify(file: file, contents: facts.contents, digest: digest)
                 return (facts, signature, digest, try store.store(facts.contents, digest: digest, source: file))
             } catch {
                 return nil
@@ -167,7 +167,7 @@ extension CapabilityHost {
         }
 
         let facts: PluginFileFacts
-        let signature: String
+        let signature: PluginSignature
         let digest: String
         let imagePath: String
         let prepared = takePrepared(file, identity: identity, configDigest: configDigest)
@@ -176,8 +176,8 @@ extension CapabilityHost {
                 (facts, signature, digest, imagePath) = (prepared.facts, prepared.signature, prepared.digest, prepared.imagePath)
             } else {
                 facts = try inspector.inspect(file)
-                signature = try signatureVerifier.verify(file: file, contents: facts.contents)
                 digest = ContentAddressedStore.digest(of: facts.contents)
+                signature = try signatureVerifier.verify(file: file, contents: facts.contents, digest: digest)
                 imagePath = try store.store(facts.contents, digest: digest, source: file)
             }
         } catch {
@@ -203,6 +203,14 @@ extension CapabilityHost {
             case .none:
                 return fail(PluginLoadError(file: file, check: .probe, detail: "the probe did not report back"), quarantine: true)
             case .completed(let report)?:
+                // The child's descriptor is only trusted to refuse early; the mapped one is checked again below.
+                if let descriptor = report.descriptor {
+                    do throws(PluginLoadError) {
+                        try signature.confirm(descriptor, file: file)
+                    } catch {
+                        return fail(error, descriptor: descriptor, digest: digest)
+                    }
+                }
                 if var error = report.error {
                     error = PluginLoadError(file: file, check: error.check, detail: error.detail.replacingOccurrences(of: imagePath, with: file))
                     return fail(error, descriptor: report.descriptor, digest: digest)
@@ -227,6 +235,11 @@ extension CapabilityHost {
             image = try loader.map(imagePath: imagePath, sourcePath: file, digest: digest, facts: facts)
         } catch {
             return fail(error, digest: digest)
+        }
+        do throws(PluginLoadError) {
+            try signature.confirm(image.descriptor, file: file)
+        } catch {
+            return fail(error, descriptor: image.descriptor, digest: digest)
         }
         if let conflict = conflict(for: image) { return fail(conflict, descriptor: image.descriptor, digest: digest) }
 
@@ -274,7 +287,7 @@ extension CapabilityHost {
 
         let report = PluginReport(file: file, state: .loaded, descriptor: image.descriptor, digest: digest,
                                   capabilities: candidates.map(\.id.description), error: nil,
-                                  linksSwiftRuntime: facts.linksSwiftRuntime, signature: signature, at: .now)
+                                  linksSwiftRuntime: facts.linksSwiftRuntime, signature: signature.note, at: .now)
         state.withLock {
             $0.records[file] = PluginRecord(report: report, instance: instance, candidates: candidates,
                                             fileIdentity: identity, configDigest: configDigest)
@@ -291,7 +304,7 @@ extension CapabilityHost {
             events.record(.pluginLoaded, subject: file,
                 reason: "\(image.descriptor.name) \(image.descriptor.version) serving \(candidates.map(\.id.description).joined(separator: ", "))"
                     + (upgradedFrom.isEmpty ? "" : "; replaces \(Set(upgradedFrom).sorted().joined(separator: ", "))"),
-                details: ["digest": digest, "signature": signature, "swift": "\(facts.linksSwiftRuntime)"])
+                details: ["digest": digest, "signature": signature.note, "swift": "\(facts.linksSwiftRuntime)"])
         }
         retireInstancesWithoutCandidates(from: replaced + dropped)
         return report

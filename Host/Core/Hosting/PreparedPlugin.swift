@@ -6,7 +6,7 @@ struct PreparedPlugin: Sendable {
     let identity: FileIdentity?
     let configDigest: String
     let facts: PluginFileFacts
-    let signature: String
+    let signature: PluginSignature
     let digest: String
     let imagePath: String
     /// The probe's outcome (nil: it did not report back), or nil when probing is off.

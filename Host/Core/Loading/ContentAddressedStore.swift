@@ -17,13 +17,20 @@ public struct ContentAddressedStore: Sendable {
 
     /// The lower-case hex SHA-256 of `bytes`.
     public static func digest(of bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String($0, radix: 16).leftPadded(2) }.joined()
+        hex(SHA256.hash(data: bytes))
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String($0, radix: 16).leftPadded(2) }.joined()
     }
 
     /// Stores `bytes` (whose digest is `digest`) and returns the path to load.
+    /// A copy already in the store is trusted only once its bytes hash to
+    /// `digest` again: anything else there (a tampered or torn copy, a link) is
+    /// replaced by a fresh copy, written to a temporary name and renamed over it.
     public func store(_ bytes: [UInt8], digest: String, source: String) throws(PluginLoadError) -> String {
         let target = (directory as NSString).appendingPathComponent("\(digest).so")
-        if FileManager.default.fileExists(atPath: target) { return target }
+        if Self.digest(ofFileAt: target) == digest { return target }
         func fail(_ what: String) -> PluginLoadError {
             PluginLoadError(file: source, check: .copy, detail: "\(what) under \(directory): \(String(cString: strerror(errno)))")
         }
@@ -49,5 +56,23 @@ public struct ContentAddressedStore: Sendable {
         guard ok else { unlink(temporary); throw fail("cannot write \(temporary)") }
         guard rename(temporary, target) == 0 else { unlink(temporary); throw fail("cannot rename into \(target)") }
         return target
+    }
+
+    /// The digest of the regular file at `path` (not followed if it is a link), or nil.
+    static func digest(ofFileAt path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        var hasher = SHA256()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if count < 0 { if errno == EINTR { continue }; return nil }
+            if count == 0 { break }
+            chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        return hex(hasher.finalize())
     }
 }

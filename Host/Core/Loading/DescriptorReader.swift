@@ -44,7 +44,11 @@ struct DescriptorReader {
         var plugin = cap_plugin()
         withUnsafeMutableBytes(of: &plugin) { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: Int(structSize))) }
 
-        func present(_ offset: Int?, _ size: Int) -> Bool { (offset ?? Int.max) + size <= Int(structSize) }
+        func present(_ offset: Int?, _ size: Int) -> Bool {
+            guard let offset else { return false }
+            let (end, overflow) = offset.addingReportingOverflow(size)
+            return !overflow && end <= Int(structSize)
+        }
         func required<T>(_ name: String, _ value: T?, _ offset: Int?) throws(PluginLoadError) -> T {
             guard let value else {
                 let why = present(offset, MemoryLayout<UnsafeRawPointer>.size)

@@ -14,43 +14,36 @@ public struct PluginFileFacts: Sendable, Hashable {
     public var linksSwiftRuntime: Bool { neededLibraries.contains { $0.hasPrefix("libswiftCore.so") } }
 }
 
-/// Checks a plugin file before anything loads it: a regular file, safe owner
-/// and permissions (file and directory), and a complete ELF shared object for
-/// this machine's architecture.
+/// Checks a plugin file before anything loads it: a regular file (never
+/// through a symbolic link), safe owner and permissions (file and directory),
+/// and a complete ELF shared object for this machine's architecture. The file
+/// is opened once (`OpenedPluginFile`); every check is an `fstat` of that
+/// descriptor and the bytes come from it, so nothing swapped in at the path
+/// between the checks and the read is ever hashed, copied or loaded.
 public struct PluginFileInspector: Sendable {
     /// Files larger than this are refused (a debug Swift plugin embedding NIO is ≈ 30 MB).
     public var maxFileSize: Int = 512 << 20
 
     public init() {}
 
+    /// Opens `path` without following links and inspects what was opened.
     public func inspect(_ path: String) throws(PluginLoadError) -> PluginFileFacts {
-        try checkFile(path)
-        try checkDirectory((path as NSString).deletingLastPathComponent)
-        let contents = try read(path)
-        let needed = try ELFImage(file: path, bytes: contents).neededLibraries()
+        try inspect(try OpenedPluginFile(path: path))
+    }
+
+    /// Inspects an already opened file: checks by `fstat`, reads from its descriptor.
+    public func inspect(_ file: OpenedPluginFile) throws(PluginLoadError) -> PluginFileFacts {
+        guard file.info.st_mode & S_IFMT == S_IFREG else {
+            throw PluginLoadError(file: file.path, check: .file, detail: "is not a regular file (found \(Self.kind(of: file.info.st_mode)))")
+        }
+        try checkOwnerAndMode(file.info, of: file.path, what: "file")
+        guard file.size <= maxFileSize else {
+            throw PluginLoadError(file: file.path, check: .file, detail: "is \(file.size) bytes, more than the \(maxFileSize)-byte limit")
+        }
+        try checkOwnerAndMode(file.directoryInfo, of: file.directory, what: "directory")
+        let contents = try file.readAll(limit: maxFileSize)
+        let needed = try ELFImage(file: file.path, bytes: contents).neededLibraries()
         return PluginFileFacts(contents: contents, neededLibraries: needed)
-    }
-
-    private func checkFile(_ path: String) throws(PluginLoadError) {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw PluginLoadError(file: path, check: .file, detail: "cannot stat: \(String(cString: strerror(errno)))")
-        }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw PluginLoadError(file: path, check: .file, detail: "is not a regular file (found \(Self.kind(of: info.st_mode)))")
-        }
-        try checkOwnerAndMode(info, of: path, what: "file")
-        guard Int(info.st_size) <= maxFileSize else {
-            throw PluginLoadError(file: path, check: .file, detail: "is \(info.st_size) bytes, more than the \(maxFileSize)-byte limit")
-        }
-    }
-
-    private func checkDirectory(_ directory: String) throws(PluginLoadError) {
-        var info = stat()
-        guard stat(directory.isEmpty ? "." : directory, &info) == 0 else {
-            throw PluginLoadError(file: directory, check: .file, detail: "cannot stat the plugin's directory: \(String(cString: strerror(errno)))")
-        }
-        try checkOwnerAndMode(info, of: directory, what: "directory")
     }
 
     private func checkOwnerAndMode(_ info: stat, of path: String, what: String) throws(PluginLoadError) {
@@ -64,18 +57,6 @@ public struct PluginFileInspector: Sendable {
         if info.st_uid != 0 && info.st_uid != me {
             throw PluginLoadError(file: path, check: .file,
                 detail: "\(what) is owned by uid \(info.st_uid); expected root (0) or the host's user (\(me))")
-        }
-    }
-
-    private func read(_ path: String) throws(PluginLoadError) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw PluginLoadError(file: path, check: .file, detail: "cannot open for reading: \(String(cString: strerror(errno)))")
-        }
-        defer { try? handle.close() }
-        do {
-            return Array(try handle.readToEnd() ?? Data())
-        } catch {
-            throw PluginLoadError(file: path, check: .file, detail: "cannot read: \(error.localizedDescription)")
         }
     }
 

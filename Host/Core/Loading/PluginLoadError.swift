@@ -5,7 +5,7 @@ public struct PluginLoadError: Error, Sendable, Hashable, Codable, CustomStringC
     public enum Check: String, Sendable, Hashable, Codable, CaseIterable {
         case file           // regular file, permissions, owner
         case elf            // ELF header, architecture, truncation
-        case signature      // Ed25519 signature over the SHA-256
+        case signature      // Ed25519 signature statement: name, version, SHA-256
         case copy           // content-addressed copy into the state dir
         case dlopen         // the dynamic loader refused it
         case entry          // the entry symbol is missing

@@ -44,7 +44,9 @@ public struct PluginProbe: Sendable {
     /// threads left after destroy (which costs a 200 ms wait). Blocks the
     /// calling thread for at most `timeout`: call it off the cooperative pool.
     public func run(file: String, config: [UInt8], invocation: ProbeInvocation? = nil, checkThreads: Bool = false) -> Outcome {
-        var arguments = [runnerPath, "--probe", file, "--config", String(decoding: config.isEmpty ? Array("{}".utf8) : config, as: UTF8.self)]
+        // The config (with its ${ENV} secrets resolved) goes through the child's stdin,
+        // never its command line or environment, which other local users can read.
+        var arguments = [runnerPath, "--probe", file, "--config-stdin"]
         if let invocation {
             arguments += ["--invoke", invocation.method, "--payload", invocation.payload]
             if let capability = invocation.capability { arguments += ["--capability", capability] }
@@ -52,7 +54,7 @@ public struct PluginProbe: Sendable {
         if checkThreads { arguments.append("--check-threads") }
         let child: SpawnedChild
         do {
-            child = try SpawnedChild.spawn(arguments: arguments)
+            child = try SpawnedChild.spawn(arguments: arguments, input: config.isEmpty ? Array("{}".utf8) : config)
         } catch {
             return .runnerFailed("cannot start \(runnerPath): \(error)")
         }

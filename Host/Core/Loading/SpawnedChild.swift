@@ -4,8 +4,11 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process in its own process group, with a report channel on fd 3
-/// and its stdout/stderr captured (the first 16 KiB) for diagnostics.
+/// A child process in its own process group, with a report channel on fd 3,
+/// its stdout/stderr captured (the first 16 KiB) for diagnostics, and its
+/// stdin a pipe holding `input` — how a secret reaches the child without
+/// appearing in its command line or environment (`/proc/PID/cmdline` and
+/// `environ` are readable by other local users; a pipe is not).
 final class SpawnedChild {
     struct SpawnError: Error, CustomStringConvertible {
         let description: String
@@ -35,16 +38,34 @@ final class SpawnedChild {
         if reaped == nil { killGroup(); _ = wait() }
     }
 
-    static func spawn(arguments: [String]) throws -> SpawnedChild {
+    /// Largest `input`: what a pipe can be grown to hold (Linux's default pipe-max-size).
+    static let maxInputBytes = 1 << 20
+
+    static func spawn(arguments: [String], input: [UInt8] = []) throws -> SpawnedChild {
+        var inputPipe: [Int32] = [0, 0]
+        guard caphost_pipe_cloexec(&inputPipe) == 0 else {
+            throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
+        }
+        defer { close(inputPipe[0]) }
+        // All of `input` goes into the pipe before the child exists: no writer
+        // thread, and no SIGPIPE if the child dies without reading it.
+        do {
+            defer { close(inputPipe[1]) }
+            try fill(inputPipe[1], with: input)
+        }
         var reportPipe: [Int32] = [0, 0]
         var outputPipe: [Int32] = [0, 0]
-        guard caphost_pipe_cloexec(&reportPipe) == 0, caphost_pipe_cloexec(&outputPipe) == 0 else {
+        guard caphost_pipe_cloexec(&reportPipe) == 0 else {
+            throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
+        }
+        guard caphost_pipe_cloexec(&outputPipe) == 0 else {
+            close(reportPipe[0]); close(reportPipe[1])
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 2)
         posix_spawn_file_actions_adddup2(&actions, reportPipe[1], 3)
@@ -66,6 +87,28 @@ final class SpawnedChild {
             throw SpawnError(description: String(cString: strerror(result)))
         }
         return SpawnedChild(pid: pid, reportFD: reportPipe[0], outputFD: outputPipe[0])
+    }
+
+    /// Writes all of `input` into the (empty) pipe `fd`, growing it first if it would not fit.
+    private static func fill(_ fd: Int32, with input: [UInt8]) throws {
+        guard !input.isEmpty else { return }
+        guard input.count <= maxInputBytes else {
+            throw SpawnError(description: "the input for the child is \(input.count) bytes; at most \(maxInputBytes) bytes go through its stdin pipe")
+        }
+        let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ
+        let getPipeSize: Int32 = 1032  // F_GETPIPE_SZ
+        if Int(fcntl(fd, getPipeSize)) < input.count && fcntl(fd, setPipeSize, Int32(input.count)) < 0 {
+            throw SpawnError(description: "cannot grow the child's stdin pipe to \(input.count) bytes: \(String(cString: strerror(errno)))")
+        }
+        var written = 0
+        while written < input.count {
+            let count = input.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SpawnError(description: "cannot write the child's stdin: \(String(cString: strerror(errno)))")
+            }
+            written += count
+        }
     }
 
     /// Reads report lines until the child closes fd 3 or `deadline` (uptime ns) passes.

@@ -112,6 +112,40 @@ enum StateSchema {
             try db.execute(sql: "ALTER TABLE events_v2 RENAME TO events")
             try db.execute(sql: "CREATE INDEX events_by_kind ON events(kind, id)")
         }
+        migrator.registerMigration("v3: idempotency keys are scoped to a target and method") { db in
+            // v1 made a key unique across the whole journal: a key reused for another
+            // capability or method silently dropped that delivery. Rows are carried over.
+            try db.execute(sql: """
+                CREATE TABLE deliveries_v3 (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    idempotency_key TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'inFlight', 'delivered', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    last_error_code TEXT,
+                    delivered_by TEXT,
+                    failed_providers TEXT NOT NULL DEFAULT '[]',
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    next_attempt_at REAL,
+                    UNIQUE (target, method, idempotency_key)
+                )
+                """)
+            try db.execute(sql: """
+                INSERT INTO deliveries_v3 (seq, id, idempotency_key, target, method, payload, state, attempts, last_error,
+                                           last_error_code, delivered_by, failed_providers, created_at, updated_at, next_attempt_at)
+                SELECT seq, id, idempotency_key, target, method, payload, state, attempts, last_error,
+                       last_error_code, delivered_by, failed_providers, created_at, updated_at, next_attempt_at
+                FROM deliveries
+                """)
+            try db.execute(sql: "DROP TABLE deliveries")
+            try db.execute(sql: "ALTER TABLE deliveries_v3 RENAME TO deliveries")
+            try db.execute(sql: "CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at, seq)")
+        }
         return migrator
     }()
 }

@@ -48,15 +48,19 @@ public final class DeliveryJournal: Sendable {
         let id = UUID().uuidString.lowercased()
         let now = WallClockTime.now.secondsSince1970
         return try await database.writeSynced("journal a delivery") { db in
-            // ON CONFLICT: another process on the same file may journal the same key
-            // between our look and our insert; the key's first delivery wins either way.
+            // A key is scoped to its target and method: the same key for another
+            // capability or method is another delivery. ON CONFLICT: another process on
+            // the same file may journal the same key between our look and our insert;
+            // the key's first delivery wins either way.
+            let target = request.target.description
             try db.execute(sql: """
                 INSERT INTO deliveries (id, idempotency_key, target, method, payload, state, created_at, updated_at, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-                ON CONFLICT (idempotency_key) DO NOTHING
-                """, arguments: [id, key, request.target.description, request.method, Data(request.payload), now, now, now])
+                ON CONFLICT (target, method, idempotency_key) DO NOTHING
+                """, arguments: [id, key, target, request.method, Data(request.payload), now, now, now])
             let created = db.changesCount > 0
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE idempotency_key = ?", arguments: [key])!
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE target = ? AND method = ? AND idempotency_key = ?",
+                                       arguments: [target, request.method, key])!
             return DeliverySubmission(record: try Self.record(from: row), created: created)
         }
     }

@@ -9,8 +9,10 @@ public struct DeliveryRequest: Sendable, Hashable {
     public var method: String
     /// The payload, UTF-8 JSON bytes as the plugin will receive them.
     public var payload: [UInt8]
-    /// The caller's key (at most 256 bytes); a repeat of a key returns the
-    /// delivery already journaled for it. Nil: the journal generates a UUID.
+    /// The caller's key (at most 256 bytes), scoped to `target` and `method`: a
+    /// repeat of a key for the same target and method returns the delivery
+    /// already journaled for it; the same key for another target or method is
+    /// another delivery. Nil: the journal generates a UUID.
     public var idempotencyKey: String?
 
     /// A request to deliver `payload` to `target`'s `method`, keyed by `idempotencyKey` when given.

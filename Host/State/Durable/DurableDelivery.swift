@@ -113,7 +113,8 @@ public final class DurableDelivery: Sendable {
     }
 
     /// Journals `request` and returns once it is committed; a repeated
-    /// idempotency key returns the delivery already journaled (`created: false`).
+    /// idempotency key for the same target and method returns the delivery
+    /// already journaled (`created: false`).
     /// Without a key the journal generates a UUID. Refused once `stop()` began;
     /// accepted before `start()` (delivered after it).
     public func submit(_ request: DeliveryRequest) async throws(DeliveryError) -> DeliverySubmission {

@@ -59,13 +59,17 @@ public final class EventArchive: Sendable {
 
     /// Starts a new run and becomes `host`'s event sink. Attach before
     /// `host.start()` so the run's first loads are archived as they happen.
+    /// The host's event numbers continue after the highest archived one, so the
+    /// ids clients see keep increasing across restarts.
     @discardableResult
     public func attach(to host: CapabilityHost) throws(StateError) -> Int64 {
-        let runID = try database.writeNow("start a run in the event archive") { db in
+        let (runID, highestSequence) = try database.writeNow("start a run in the event archive") { db -> (Int64, Int64) in
             try db.execute(sql: "INSERT INTO runs (started_at, pid) VALUES (?, ?)",
                            arguments: [WallClockTime.now.secondsSince1970, Int(ProcessInfo.processInfo.processIdentifier)])
-            return db.lastInsertedRowID
+            let runID = db.lastInsertedRowID
+            return (runID, try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0)
         }
+        host.events.continueNumbering(after: UInt64(max(0, highestSequence)))
         // Holding the buffer while the sink is installed and the host's memory is
         // read: events recorded meanwhile wait for the lock and land after the
         // backlog; the (run, sequence) key drops the ones seen twice.
