@@ -1,6 +1,9 @@
 import CapHostTestSupport
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Bytes an attacker controls, sent to a real `caphost serve`: the host
 /// answers with a specific refusal, stays small and keeps serving, and still
@@ -30,6 +33,36 @@ import Testing
         #expect(ok.status == 200, "\(ok.body.prefix(300))")
         let status = await host.serve.stop(timeout: .seconds(60))
         #expect(host.serve.process.terminationReason == .exit && status == 0, "\(host.serve.log().suffix(1500))")
+        await host.stop()
+    }
+
+    @Test func aCraftedELFHeaderDroppedIntoPluginsDIsRefusedAndTheHostServesOn() async throws {
+        let host = try ServedHost(plugins: ["noop.so": try FixturePlugins.build("noop.c")])
+        try await host.start()
+        // 64 bytes: a valid x86-64 shared-object header whose program headers start 16 bytes
+        // before the end of the address space (the offset arithmetic used to trap the host).
+        var header = [UInt8](repeating: 0, count: 64)
+        header[0..<4] = [0x7F, 0x45, 0x4C, 0x46]          // \x7fELF
+        header[4] = 2; header[5] = 1; header[6] = 1          // 64-bit, little-endian, version 1
+        header[16] = 3; header[18] = 62; header[20] = 1      // ET_DYN, EM_X86_64, EV_CURRENT
+        for index in 0..<8 { header[32 + index] = index == 0 ? 0xF0 : 0xFF }   // e_phoff = 2^64 - 16
+        header[52] = 64; header[54] = 56; header[56] = 1     // e_ehsize, e_phentsize, e_phnum
+        let staged = host.root + "/crafted.so"
+        try Data(header).write(to: URL(fileURLWithPath: staged))
+        chmod(staged, 0o755)
+        let target = host.pluginsDirectory + "/crafted.so"
+        #expect(rename(staged, target) == 0)
+        var report = ""
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let plugins = try host.authorized("GET", "/v1/plugins")
+            if plugins.body.contains("crafted.so") && plugins.body.contains(#""check":"elf""#) { report = plugins.body; break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(report.contains(#""state":"failed""#), "crafted.so was not reported as failed: \(report.prefix(600))")
+        #expect(host.serve.process.isRunning, "the host died: \(host.serve.log().suffix(1500))")
+        let echo = try host.authorized("POST", "/v1/invoke/adapter/bench/echo", headers: ["Content-Type: application/json"], body: #"{"text":"x"}"#)
+        #expect(echo.status == 200, "\(echo.body)")
         await host.stop()
     }
 
