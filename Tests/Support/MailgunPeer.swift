@@ -214,41 +214,15 @@ public final class MailgunPeer: @unchecked Sendable {
     }
 
     private static func exchange(port: Int, method: String, path: String, body: Data?) throws -> Data {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw FixtureError("socket(): \(String(cString: strerror(errno)))") }
-        defer { close(socketFD) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw FixtureError("mailgun peer on port \(port): connect: \(String(cString: strerror(errno)))") }
+        let connection = try LoopbackSocket(port: port, what: "mailgun peer")
         var request = Data("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n".utf8)
         if let body {
             request.append(Data("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8))
         }
         request.append(Data("\r\n".utf8))
         if let body { request.append(body) }
-        try request.withUnsafeBytes { bytes in
-            var sent = 0
-            while sent < bytes.count {
-                let written = send(socketFD, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
-                guard written > 0 else { throw FixtureError("mailgun peer: send: \(String(cString: strerror(errno)))") }
-                sent += written
-            }
-        }
-        var response = Data()
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = recv(socketFD, &chunk, chunk.count, 0)
-            if count < 0 { throw FixtureError("mailgun peer: recv: \(String(cString: strerror(errno)))") }
-            if count == 0 { break }
-            response.append(contentsOf: chunk[0..<count])
-        }
+        try connection.send(Array(request))
+        let response = Data(try connection.readToEnd())
         guard let split = response.range(of: Data("\r\n\r\n".utf8)) else {
             throw FixtureError("mailgun peer: \(method) \(path): no HTTP response")
         }

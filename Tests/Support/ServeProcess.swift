@@ -59,16 +59,8 @@ public final class ServeProcess: @unchecked Sendable {
     /// names no type); a fresh client each time, so a killed server leaves nothing behind.
     public func request(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
                  authorized: Bool = true) async throws -> (status: Int, body: [UInt8]) {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        if authorized { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
-                request.headers.add(name: "Content-Type", value: "application/json")
-            }
-            request.body = .bytes(ByteBuffer(string: body))
-        }
+        let request = HTTPClientRequest.admin(baseURL + path, method: method, token: authorized ? token : nil,
+                                              headers: headers, body: body)
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return (Int(response.status.code), Array(bytes.readableBytesView))

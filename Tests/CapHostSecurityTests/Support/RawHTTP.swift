@@ -1,8 +1,5 @@
 import CapHostTestSupport
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// HTTP/1.1 over a plain loopback socket, byte for byte as the test writes it:
 /// an attack is only tested if nothing between the test and the server
@@ -37,86 +34,39 @@ enum RawHTTP {
 
     /// A request whose answer stays open (an event stream): the head is read, the socket kept.
     final class OpenStream {
-        let descriptor: Int32
+        let connection: LoopbackSocket
         let status: Int
         let head: String
 
-        fileprivate init(descriptor: Int32, head: String) throws {
-            self.descriptor = descriptor
+        fileprivate init(connection: LoopbackSocket, head: String) throws {
+            self.connection = connection
             self.head = head
             let parts = head.split(separator: " ", maxSplits: 2)
             guard parts.count >= 2, let status = Int(parts[1]) else { throw FixtureError("bad status line: \(head.prefix(100))") }
             self.status = status
         }
 
-        private var open = true
-
-        func close() {
-            if open { Glibc.close(descriptor) }
-            open = false
-        }
-
-        deinit { close() }
+        func close() { connection.close() }
     }
 
     /// Sends `head` and returns once the answer's head has arrived, leaving the connection open.
     static func openStream(port: Int, _ head: String) throws -> OpenStream {
-        let descriptor = try connected(port: port)
-        try write(Array((head + "\r\n\r\n").utf8), to: descriptor)
+        let connection = try LoopbackSocket(port: port, receiveTimeout: 20)
+        try connection.send(Array((head + "\r\n\r\n").utf8))
         var received: [UInt8] = []
-        var byte: UInt8 = 0
         while !received.suffix(4).elementsEqual([13, 10, 13, 10]) {
-            guard recv(descriptor, &byte, 1, 0) == 1 else {
-                Glibc.close(descriptor)
+            guard let byte = connection.readByte() else {
                 throw FixtureError("the stream closed before its head: \(String(decoding: received, as: UTF8.self))")
             }
             received.append(byte)
         }
-        return try OpenStream(descriptor: descriptor, head: String(decoding: received, as: UTF8.self))
+        return try OpenStream(connection: connection, head: String(decoding: received, as: UTF8.self))
     }
 
     private static func send(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
-        let descriptor = try connected(port: port)
-        defer { close(descriptor) }
-        try write(bytes, to: descriptor)
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count > 0 { answer += buffer[..<count]; continue }
-            if count == 0 { break }
-            throw FixtureError("recv from 127.0.0.1:\(port): \(String(cString: strerror(errno))) after \(answer.count) bytes")
-        }
-        return answer
-    }
-
-    private static func connected(port: Int) throws -> Int32 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw FixtureError("socket: \(String(cString: strerror(errno)))") }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            throw FixtureError("connect to 127.0.0.1:\(port): \(reason)")
-        }
-        return descriptor
-    }
-
-    private static func write(_ bytes: [UInt8], to descriptor: Int32) throws {
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard count > 0 else { throw FixtureError("send: \(String(cString: strerror(errno)))") }
-            written += count
-        }
+        let connection = try LoopbackSocket(port: port, receiveTimeout: 20)
+        try connection.send(bytes)
+        return try connection.readToEnd()
     }
 
     private static func parse(_ raw: [UInt8]) throws -> Response {

@@ -83,16 +83,8 @@ final class AdminAPIHarness: @unchecked Sendable {
     /// application/json` unless `headers` name one; returns status, headers and body.
     func request(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
                  authorized: Bool = true, timeout: TimeAmount = .seconds(30)) async throws -> (status: Int, headers: HTTPHeaders, body: [UInt8]) {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        if authorized { request.headers.add(name: "Authorization", value: "Bearer \(token.value)") }
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
-                request.headers.add(name: "Content-Type", value: "application/json")
-            }
-            request.body = .bytes(ByteBuffer(string: body))
-        }
+        let request = HTTPClientRequest.admin(baseURL + path, method: method, token: authorized ? token.value : nil,
+                                              headers: headers, body: body)
         let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return (Int(response.status.code), response.headers, Array(bytes.readableBytesView))
