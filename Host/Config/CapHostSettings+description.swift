@@ -59,10 +59,13 @@ extension CapHostSettings {
             ("address", http.address), ("port", "\(http.port)"), ("max_request_bytes", "\(http.maxRequestBytes)"),
             ("keep_alive_interval", DurationText.format(http.keepAliveInterval)),
         ], described: [("tls", tls), ("token", token)]))
+        let jwt = grpc.jwt.map { jwt in
+            "\(secretReferences["grpc.jwt.secret"] ?? "set") (redacted), project \(jwt.project ?? "any"), leeway \(DurationText.format(jwt.leeway))"
+        } ?? "off"
         lines.append("grpc: " + mapping("grpc", [
             ("enabled", "\(grpc.enabled)"), ("address", grpc.address), ("port", "\(grpc.port)"), ("package", grpc.package),
-            ("require_token", "\(grpc.requireToken)"),
-        ]))
+            ("require_token", "\(grpc.requireToken)"), ("client_ca", grpc.clientCertificateAuthority ?? "none"),
+        ], described: [("jwt", jwt)]))
         lines.append("mcp: " + mapping("mcp", [("enabled", "\(mcp.enabled)")]))
         lines.append("durable: " + mapping("durable", [
             ("max_attempts", "\(durable.maxAttempts)"), ("initial_backoff", DurationText.format(durable.initialBackoff)),

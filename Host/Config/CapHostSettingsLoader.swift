@@ -54,7 +54,7 @@ public enum CapHostSettingsLoader {
 
         readHost(reader, into: &settings.host)
         readHTTP(reader.section("http"), into: &settings)
-        readGRPC(reader.section("grpc"), into: &settings.grpc)
+        readGRPC(reader.section("grpc"), into: &settings)
         let mcp = reader.section("mcp")
         if let enabled = mcp.bool("enabled") { settings.mcp.enabled = enabled }
         mcp.finish()
@@ -85,25 +85,8 @@ public enum CapHostSettingsLoader {
         if let value = http.int("max_connections", in: 1...65_536) { settings.http.maxConnections = value }
         if let value = http.duration("idle_timeout", minimum: .milliseconds(100)) { settings.http.idleTimeout = value }
         if let value = http.int("max_event_streams", in: 1...10_000) { settings.http.maxEventStreams = value }
-        if let token = http.value("token") {
-            let scalar = token.scalar
-            switch scalar?.value {
-            case .null? where scalar?.fromReference == false:
-                // Absent (or refused already): the host generates <state>/api-token.
-                break
-            case .null?, .string("")?:
-                http.problems.add(at: token, "expected a non-empty token, found \(token.found) (the variable is set but empty?)")
-            case .string?, .int?, .double?:
-                if let scalar, scalar.fromReference {
-                    settings.http.token = scalar.resolved
-                    settings.secrets.add(scalar.resolved)
-                    settings.secretReferences[token.keyPath] = scalar.written
-                } else {
-                    http.problems.expected("a reference such as ${CAPHOST_TOKEN}", at: token)
-                }
-            case .bool?, nil:
-                http.problems.expected("a reference such as ${CAPHOST_TOKEN}", at: token)
-            }
+        if let token = secretReference(http, "token", example: "${CAPHOST_TOKEN}", into: &settings) {
+            settings.http.token = token
         }
         let tls = http.section("tls")
         let certificate = tls.path("certificate")
@@ -122,21 +105,66 @@ public enum CapHostSettingsLoader {
         http.finish()
     }
 
-    private static func readGRPC(_ grpc: MappingReader, into settings: inout CapHostSettings.GRPC) {
-        if let enabled = grpc.bool("enabled") { settings.enabled = enabled }
-        if let address = grpc.string("address") { settings.address = address }
-        if let port = grpc.int("port", in: 0...65535) { settings.port = port }
+    private static func readGRPC(_ grpc: MappingReader, into settings: inout CapHostSettings) {
+        if let enabled = grpc.bool("enabled") { settings.grpc.enabled = enabled }
+        if let address = grpc.string("address") { settings.grpc.address = address }
+        if let port = grpc.int("port", in: 0...65535) { settings.grpc.port = port }
         if let package = grpc.string("package") {
             if package.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ part in
                 !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } && !part.first!.isNumber
             }) {
-                settings.package = package
+                settings.grpc.package = package
             } else if let node = grpc.value("package") {
                 grpc.problems.expected("a protobuf package name such as oneiric.registry.v1", at: node)
             }
         }
-        if let requireToken = grpc.bool("require_token") { settings.requireToken = requireToken }
+        if let requireToken = grpc.bool("require_token") { settings.grpc.requireToken = requireToken }
+        if let authority = grpc.path("client_ca") {
+            if settings.http.tls == nil, let node = grpc.value("client_ca") {
+                grpc.problems.add(at: node, "needs http.tls (the registry's certificate and key): mutual TLS is TLS first")
+            } else {
+                settings.grpc.clientCertificateAuthority = authority
+            }
+        }
+        if grpc.has("jwt") {
+            let jwt = grpc.section("jwt")
+            let secret = secretReference(jwt, "secret", example: "${CAPHOST_REGISTRY_JWT_SECRET}", into: &settings)
+            let project = jwt.string("project")
+            let leeway = jwt.duration("leeway")
+            if let secret {
+                settings.grpc.jwt = CapHostSettings.GRPC.JWT(secret: secret, project: project, leeway: leeway ?? .seconds(10))
+            } else if jwt.value("secret") == nil {
+                jwt.problems.add(at: grpc.value("jwt")!, "needs 'secret: ${VAR}' (the shared HS256 secret, from the environment)")
+            }
+            jwt.finish()
+        }
         grpc.finish()
+    }
+
+    /// A secret that must come from the environment (`key: ${VAR}`): recorded for
+    /// redaction and for the description; a literal, an empty value or a non-text
+    /// value is a problem at its line. Nil when absent or refused.
+    private static func secretReference(_ reader: MappingReader, _ key: String, example: String,
+                                        into settings: inout CapHostSettings) -> String? {
+        guard let node = reader.value(key) else { return nil }
+        let scalar = node.scalar
+        switch scalar?.value {
+        case .null? where scalar?.fromReference == false:
+            // Absent (or refused already).
+            return nil
+        case .null?, .string("")?:
+            reader.problems.add(at: node, "expected a non-empty \(key), found \(node.found) (the variable is set but empty?)")
+        case .string?, .int?, .double?:
+            if let scalar, scalar.fromReference {
+                settings.secrets.add(scalar.resolved)
+                settings.secretReferences[node.keyPath] = scalar.written
+                return scalar.resolved
+            }
+            reader.problems.expected("a reference such as \(example)", at: node)
+        case .bool?, nil:
+            reader.problems.expected("a reference such as \(example)", at: node)
+        }
+        return nil
     }
 
     private static func readDurable(_ durable: MappingReader, into settings: inout CapHostSettings.Durable) {

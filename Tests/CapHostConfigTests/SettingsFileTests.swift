@@ -30,10 +30,13 @@ import Testing
         let folder = try TemporaryFolder()
         try folder.write("certs/caphost.pem", "")
         let settings = try CapHostSettingsLoader.parse(yaml: uncommented, file: "example", baseDirectory: folder.path,
-                                                       environment: ["CAPHOST_TOKEN": "t0ken-value", "MAILGUN_API_KEY": "key-123"])
+                                                       environment: ["CAPHOST_TOKEN": "t0ken-value", "MAILGUN_API_KEY": "key-123",
+                                                                     "CAPHOST_REGISTRY_JWT_SECRET": "jwt-secret-0123456789abcdef"])
         #expect(settings.http.tls?.certificatePath == folder.path + "/certs/caphost.pem")
         #expect(settings.http.token == "t0ken-value")
         #expect(settings.host.probe.runnerPath == "/usr/local/bin/caphost-runner")
+        #expect(settings.grpc.jwt?.project == "caphost")
+        #expect(settings.grpc.clientCertificateAuthority == folder.path + "/tls/registry-clients.pem")
         #expect(settings.host.pluginConfigs["libmailgun"] == #"{"domain":"mg.example.com","region":"eu","api_key":"key-123"}"#)
         #expect(settings.host.pluginConfigs["liboutbox"] == #"{"directory":"/var/spool/caphost/outbox"}"#)
     }

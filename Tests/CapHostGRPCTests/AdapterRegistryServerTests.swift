@@ -14,12 +14,12 @@ import Testing
         let tls = AdapterRegistrySettings.TLSFiles(certificateChainPath: readableFile, privateKeyPath: readableFile)
 
         let bare = refusal(host, AdapterRegistrySettings(address: "0.0.0.0"))
-        #expect(bare == .exposedWithoutProtection(address: "0.0.0.0", missing: ["TLS (certificate and key)", "a token"]))
+        #expect(bare == .exposedWithoutProtection(address: "0.0.0.0", missing: ["TLS (certificate and key)", "a token or a JWT secret"]))
         #expect(bare?.description.contains("refusing to serve the gRPC registry on non-loopback address 0.0.0.0") == true)
         #expect(refusal(host, AdapterRegistrySettings(address: "192.0.2.7", token: "t"))
                 == .exposedWithoutProtection(address: "192.0.2.7", missing: ["TLS (certificate and key)"]))
         #expect(refusal(host, AdapterRegistrySettings(address: "::", tls: tls))
-                == .exposedWithoutProtection(address: "::", missing: ["a token"]))
+                == .exposedWithoutProtection(address: "::", missing: ["a token or a JWT secret"]))
         // With both it is accepted (created, never run: tests bind loopback only).
         #expect(refusal(host, AdapterRegistrySettings(address: "0.0.0.0", token: "t", tls: tls)) == nil)
         // Every loopback form is accepted without either.
@@ -41,6 +41,7 @@ import Testing
             #expect(refusal(host, AdapterRegistrySettings(package: package)) == nil, "\(package)")
         }
         #expect(refusal(host, AdapterRegistrySettings(token: "")) == .emptyToken)
+        #expect(refusal(host, AdapterRegistrySettings(jwt: .init(secret: Array("short".utf8)))) == .weakJWTSecret(bytes: 5))
         let missing = AdapterRegistrySettings.TLSFiles(certificateChainPath: "/nonexistent/cert.pem", privateKeyPath: readableFile)
         let error = refusal(host, AdapterRegistrySettings(tls: missing))
         #expect(error == .unreadableTLSFile(setting: "TLS certificate chain", path: "/nonexistent/cert.pem", reason: "no such file"))

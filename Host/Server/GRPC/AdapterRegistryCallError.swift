@@ -10,15 +10,20 @@ enum AdapterRegistryCallError: Error, Sendable, Hashable, RPCErrorConvertible {
     /// No such provider is loaded.
     case adapterNotFound(String)
     /// The call carried no `authorization` metadata.
-    case missingCredentials
-    /// The call's `authorization` metadata is not `Bearer <the token>`.
-    case wrongCredentials
+    case missingCredentials(acceptsJWT: Bool)
+    /// The call's `authorization` metadata is not `Bearer <the token>` (or a JWT).
+    case wrongCredentials(acceptsJWT: Bool)
+    /// The bearer JWT failed verification; the reason never quotes the token.
+    case invalidJWT(String)
+    /// A write (StoreAdapter, RemoveAdapter) to this host's read-only registry.
+    case readOnly(method: String)
 
     var rpcErrorCode: RPCError.Code {
         switch self {
         case .missingField, .malformedAdapterID: .invalidArgument
         case .adapterNotFound: .notFound
-        case .missingCredentials, .wrongCredentials: .unauthenticated
+        case .missingCredentials, .wrongCredentials, .invalidJWT: .unauthenticated
+        case .readOnly: .unimplemented
         }
     }
 
@@ -30,10 +35,16 @@ enum AdapterRegistryCallError: Error, Sendable, Hashable, RPCErrorConvertible {
             "adapter_id '\(id)' is not an adapter id: expected domain:category:provider (e.g. adapter:notifier:mailgun)"
         case .adapterNotFound(let id):
             "no adapter '\(id)' is loaded on this host; ListAdapters shows the ones that are"
-        case .missingCredentials:
-            "this registry requires a token: send the metadata 'authorization: Bearer <token>' with the host's registry token"
-        case .wrongCredentials:
+        case .missingCredentials(let acceptsJWT):
+            "this registry requires a credential: send the metadata 'authorization: Bearer <token>' with the host's registry token"
+                + (acceptsJWT ? " or an HS256 JWT signed with the registry's JWT secret" : "")
+        case .wrongCredentials(let acceptsJWT):
             "the 'authorization' metadata is not 'Bearer <token>' with this host's registry token"
+                + (acceptsJWT ? " nor a JWT" : "")
+        case .invalidJWT(let reason):
+            "the bearer JWT was refused: \(reason)"
+        case .readOnly(let method):
+            "\(method) is not served: this host's AdapterRegistry lists the providers it serves and is read-only; announce to an Oneiric registry instead"
         }
     }
 }

@@ -51,9 +51,11 @@ public final class AdapterRegistryServer: Sendable {
             : .ipv4(host: listenAddress.host, port: settings.port)
         let transport = HTTP2ServerTransport.Posix(address: address, transportSecurity: Self.security(settings.tls))
 
-        let service = AdapterRegistryService(host: host, serviceName: settings.serviceName, logger: logger)
+        let service = AdapterRegistryService(host: host, logger: logger, package: settings.package)
         var interceptors: [any ServerInterceptor] = [CallMetricsInterceptor(factory: metricsFactory ?? MetricsSystem.factory)]
-        if let token = settings.token { interceptors.append(BearerTokenInterceptor(token: token)) }
+        if settings.requiresCredentials {
+            interceptors.append(BearerCredentialInterceptor(token: settings.token, jwt: settings.jwt))
+        }
         self.server = GRPCServer(transport: transport, services: [service], interceptors: interceptors)
     }
 
@@ -96,7 +98,8 @@ public final class AdapterRegistryServer: Sendable {
                     bound.bind(host: host, port: port)
                     logger.info("gRPC AdapterRegistry listening", metadata: [
                         "address": "\(host):\(port)", "service": "\(settings.serviceName)",
-                        "tls": "\(Self.tlsMode(settings.tls))", "token": "\(settings.token == nil ? "none" : "required")",
+                        "tls": "\(Self.tlsMode(settings.tls))", "token": "\(settings.token == nil ? "none" : "accepted")",
+                        "jwt": "\(settings.jwt == nil ? "off" : "accepted")",
                     ])
                 }
             }

@@ -2,6 +2,7 @@ import CapHostCore
 import GRPCCore
 import GRPCProtobuf
 import Logging
+import OneiricWire
 import SwiftProtobuf
 
 /// The seed's `AdapterRegistry` over the host's own adapter catalog.
@@ -10,21 +11,14 @@ import SwiftProtobuf
 /// because the proto package is part of every method's path and is a setting:
 /// `/<package>.AdapterRegistry/ListAdapters`.
 struct AdapterRegistryService: RegistrableRPCService {
-    /// The four unary methods, by their wire names.
-    enum Method: String, Sendable {
-        case listAdapters = "ListAdapters"
-        case getAdapter = "GetAdapter"
-        case healthCheck = "HealthCheck"
-        case heartbeat = "Heartbeat"
-    }
-
     let host: CapabilityHost
-    /// `<package>.AdapterRegistry`.
-    let serviceName: String
     let logger: Logger
 
-    func descriptor(for method: Method) -> GRPCCore.MethodDescriptor {
-        GRPCCore.MethodDescriptor(fullyQualifiedService: serviceName, method: method.rawValue, type: .unary)
+    /// The proto package the service is served under.
+    let package: String
+
+    func descriptor(for method: RegistryMethod) -> GRPCCore.MethodDescriptor {
+        method.descriptor(package: package)
     }
 
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
@@ -32,10 +26,12 @@ struct AdapterRegistryService: RegistrableRPCService {
         registerUnary(.getAdapter, on: &router, getAdapter)
         registerUnary(.healthCheck, on: &router, healthCheck)
         registerUnary(.heartbeat, on: &router, heartbeat)
+        registerUnary(.storeAdapter, on: &router, storeAdapter)
+        registerUnary(.removeAdapter, on: &router, removeAdapter)
     }
 
     private func registerUnary<Transport: ServerTransport, Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
-        _ method: Method, on router: inout RPCRouter<Transport>,
+        _ method: RegistryMethod, on router: inout RPCRouter<Transport>,
         _ handler: @escaping @Sendable (Request) async throws -> Response
     ) {
         router.registerHandler(forMethod: descriptor(for: method),
@@ -84,6 +80,14 @@ struct AdapterRegistryService: RegistrableRPCService {
         var response = Oneiric_Registry_V1_HeartbeatResponse()
         response.registered = host.heartbeat(id: id)
         return response
+    }
+
+    func storeAdapter(_ request: Oneiric_Registry_V1_StoreRequest) async throws -> Oneiric_Registry_V1_StoreResponse {
+        throw AdapterRegistryCallError.readOnly(method: RegistryMethod.storeAdapter.rawValue)
+    }
+
+    func removeAdapter(_ request: Oneiric_Registry_V1_RemoveRequest) async throws -> Oneiric_Registry_V1_RemoveResponse {
+        throw AdapterRegistryCallError.readOnly(method: RegistryMethod.removeAdapter.rawValue)
     }
 
     /// The request's adapter id, refused when empty or not `domain:category:provider`.

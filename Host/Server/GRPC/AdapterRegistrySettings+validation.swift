@@ -1,4 +1,5 @@
 import Foundation
+import OneiricWire
 
 extension AdapterRegistrySettings {
     /// Checks every setting and returns the address to bind. Refuses to expose
@@ -7,10 +8,11 @@ extension AdapterRegistrySettings {
     func validated() throws(AdapterRegistrySettingsError) -> ListenAddress {
         guard let listenAddress = ListenAddress(address) else { throw .invalidAddress(address) }
         guard (0...65_535).contains(port) else { throw .invalidPort(port) }
-        guard Self.isProtoPackageName(package) else { throw .invalidPackage(package) }
+        guard RegistryMethod.isValidPackage(package) else { throw .invalidPackage(package) }
         if let token, token.isEmpty { throw .emptyToken }
+        if let jwt, jwt.secret.count < 16 { throw .weakJWTSecret(bytes: jwt.secret.count) }
         if !listenAddress.isLoopback {
-            let missing = (tls == nil ? ["TLS (certificate and key)"] : []) + (token == nil ? ["a token"] : [])
+            let missing = (tls == nil ? ["TLS (certificate and key)"] : []) + (requiresCredentials ? [] : ["a token or a JWT secret"])
             guard missing.isEmpty else { throw .exposedWithoutProtection(address: address, missing: missing) }
         }
         if let tls {
@@ -21,15 +23,6 @@ extension AdapterRegistrySettings {
             }
         }
         return listenAddress
-    }
-
-    /// `ident(.ident)*` with proto identifiers: letters, digits, `_`, not starting with a digit.
-    static func isProtoPackageName(_ name: String) -> Bool {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        return !name.isEmpty && parts.allSatisfy { part in
-            guard let first = part.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-            return part.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
-        }
     }
 
     /// Fails before binding, naming the setting and the path: the TLS stack's

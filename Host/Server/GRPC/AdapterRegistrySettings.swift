@@ -1,3 +1,5 @@
+import OneiricWire
+
 /// Where and how the gRPC `AdapterRegistry` listens, with the documented defaults
 /// (SPEC §4: `127.0.0.1:8679`, package `oneiric.registry.v1`, plaintext, no token).
 public struct AdapterRegistrySettings: Sendable, Hashable {
@@ -22,16 +24,37 @@ public struct AdapterRegistrySettings: Sendable, Hashable {
     public var token: String?
     /// When set, the registry speaks TLS with this certificate and key.
     public var tls: TLSFiles?
+    /// When set, HS256 bearer JWTs signed with this secret are accepted (next to
+    /// `token` when both are set).
+    public var jwt: JWTVerification?
 
     /// Settings with the defaults; override what you need.
     public init(address: String = "127.0.0.1", port: Int = AdapterRegistrySettings.defaultPort,
                 package: String = AdapterRegistrySettings.defaultPackage, token: String? = nil,
-                tls: TLSFiles? = nil) {
+                tls: TLSFiles? = nil, jwt: JWTVerification? = nil) {
         self.address = address
         self.port = port
         self.package = package
         self.token = token
         self.tls = tls
+        self.jwt = jwt
+    }
+
+    /// How bearer JWTs are checked: the shared HS256 secret, the `project` claim a
+    /// token must carry, and the clock skew tolerated on `exp`, `nbf` and `iat`.
+    public struct JWTVerification: Sendable, Hashable {
+        /// The shared secret. Never logged.
+        public var secret: [UInt8]
+        /// The project a token must be for; nil accepts any.
+        public var project: String?
+        /// Seconds of clock skew tolerated.
+        public var leewaySeconds: Int64
+
+        public init(secret: [UInt8], project: String? = nil, leewaySeconds: Int64 = 10) {
+            self.secret = secret
+            self.project = project
+            self.leewaySeconds = leewaySeconds
+        }
     }
 
     /// The server's certificate chain and private key, both PEM files, and
@@ -55,5 +78,8 @@ public struct AdapterRegistrySettings: Sendable, Hashable {
     }
 
     /// The fully qualified service name, the first part of every method path.
-    var serviceName: String { "\(package).AdapterRegistry" }
+    var serviceName: String { RegistryMethod.serviceName(package: package) }
+
+    /// Whether calls must carry a credential.
+    var requiresCredentials: Bool { token != nil || jwt != nil }
 }

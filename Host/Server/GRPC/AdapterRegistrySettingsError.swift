@@ -9,6 +9,8 @@ public enum AdapterRegistrySettingsError: Error, Sendable, Hashable, CustomStrin
     case invalidPackage(String)
     /// `token` is set but empty.
     case emptyToken
+    /// The JWT secret is too short to resist guessing.
+    case weakJWTSecret(bytes: Int)
     /// A non-loopback address without TLS and a token; lists what is missing.
     case exposedWithoutProtection(address: String, missing: [String])
     /// A TLS file cannot be read.
@@ -24,6 +26,8 @@ public enum AdapterRegistrySettingsError: Error, Sendable, Hashable, CustomStrin
             "grpc package '\(package)' is not a proto package name; expected dot-separated identifiers of letters, digits and '_' not starting with a digit, e.g. \(AdapterRegistrySettings.defaultPackage)"
         case .emptyToken:
             "grpc token is empty; set a non-empty token or leave it out to serve without authentication"
+        case .weakJWTSecret(let bytes):
+            "grpc jwt secret has \(bytes) bytes; expected at least 16 (32 random bytes, e.g. `openssl rand -hex 32`)"
         case .exposedWithoutProtection(let address, let missing):
             "refusing to serve the gRPC registry on non-loopback address \(address) without \(missing.joined(separator: " and ")); configure both, or bind 127.0.0.1"
         case .unreadableTLSFile(let setting, let path, let reason):

@@ -1,4 +1,5 @@
 import CapHostCore
+import OneiricWire
 
 extension Oneiric_Registry_V1_AdapterEntry {
     /// The wire form of one catalog entry; field for field.

@@ -85,7 +85,7 @@ struct PeerResult: Decodable, Sendable {
 
 /// Runs the independent Python client against a registry on 127.0.0.1.
 enum RegistryPeer {
-    static var protoPath: String { FixturePlugins.repositoryRoot + "/Host/Server/GRPC/Proto/adapter_registry.proto" }
+    static var protoPath: String { FixturePlugins.repositoryRoot + "/Plugins/OneiricWire/Proto/adapter_registry.proto" }
     static var clientPath: String { FixturePlugins.repositoryRoot + "/Tests/Peers/adapter_registry_client.py" }
 
     /// Sends `calls` in order over one channel and returns what came back.

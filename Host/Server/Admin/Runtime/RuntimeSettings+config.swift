@@ -19,10 +19,15 @@ extension RuntimeSettings {
         if settings.grpc.enabled {
             var tls: AdapterRegistrySettings.TLSFiles?
             if let files = settings.http.tls {
-                tls = AdapterRegistrySettings.TLSFiles(certificateChainPath: files.certificatePath, privateKeyPath: files.keyPath)
+                tls = AdapterRegistrySettings.TLSFiles(certificateChainPath: files.certificatePath, privateKeyPath: files.keyPath,
+                                                       clientCertificateAuthorityPath: settings.grpc.clientCertificateAuthority)
+            }
+            let jwt = settings.grpc.jwt.map { jwt in
+                AdapterRegistrySettings.JWTVerification(secret: Array(jwt.secret.utf8), project: jwt.project,
+                                                        leewaySeconds: jwt.leeway.components.seconds)
             }
             grpc = AdapterRegistrySettings(address: settings.grpc.address, port: settings.grpc.port,
-                                           package: settings.grpc.package, token: nil, tls: tls)
+                                           package: settings.grpc.package, token: nil, tls: tls, jwt: jwt)
         } else {
             grpc = nil
         }

@@ -1,10 +1,14 @@
+import Foundation
 import GRPCCore
+import OneiricWire
 
 /// Lets a call through only when its `authorization` metadata is
-/// `Bearer <token>`; otherwise fails it with UNAUTHENTICATED before any
-/// handler runs.
-struct BearerTokenInterceptor: ServerInterceptor {
-    let token: String
+/// `Bearer <credential>` with the registry's static token or a valid HS256 JWT
+/// (REFERENCE §1: the seed's `jwt_enabled`/`jwt_secret`/`jwt_project`);
+/// otherwise fails it with UNAUTHENTICATED and the reason before any handler runs.
+struct BearerCredentialInterceptor: ServerInterceptor {
+    let token: String?
+    let jwt: AdapterRegistrySettings.JWTVerification?
 
     func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>,
@@ -12,12 +16,29 @@ struct BearerTokenInterceptor: ServerInterceptor {
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
         guard let value = request.metadata[stringValues: "authorization"].first(where: { _ in true }) else {
-            throw AdapterRegistryCallError.missingCredentials
+            throw AdapterRegistryCallError.missingCredentials(acceptsJWT: jwt != nil)
         }
-        guard let presented = Self.bearerCredential(value), Self.constantTimeEquals(presented, token) else {
-            throw AdapterRegistryCallError.wrongCredentials
+        guard let presented = Self.bearerCredential(value) else {
+            throw AdapterRegistryCallError.wrongCredentials(acceptsJWT: jwt != nil)
         }
+        try check(presented)
         return try await next(request, context)
+    }
+
+    /// Accepts the static token, or a JWT that verifies; a JWT-shaped credential
+    /// that fails verification is refused with the verifier's reason.
+    func check(_ presented: String, now: Date = Date()) throws(AdapterRegistryCallError) {
+        if let token, Self.constantTimeEquals(presented, token) { return }
+        guard let jwt else { throw .wrongCredentials(acceptsJWT: false) }
+        guard presented.split(separator: ".", omittingEmptySubsequences: false).count == 3 else {
+            throw .wrongCredentials(acceptsJWT: true)
+        }
+        do {
+            _ = try RegistryJWT.verify(presented, secret: jwt.secret, project: jwt.project,
+                                       leeway: jwt.leewaySeconds, now: now)
+        } catch {
+            throw .invalidJWT(error.description)
+        }
     }
 
     /// The credential of `Bearer <credential>` (scheme case-insensitive, RFC 6750), or nil.

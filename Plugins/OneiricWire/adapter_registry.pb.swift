@@ -8,7 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-// adapter_registry.proto — the seed's Oneiric adapter registry, as caphost serves it.
+// adapter_registry.proto — the seed's Oneiric adapter registry: what caphost serves
+// (Host/Server/GRPC) and what its Oneiric client plugin (Plugins/Oneiric) speaks.
 //
 // The service and message shapes are those the last Mahavishnu gRPC client used
 // (REFERENCE.md §1). The original .proto was never published, so the field
@@ -21,9 +22,16 @@
 // A client that wants another package copies this file and rewrites the
 // `package` line; the messages stay byte-compatible.
 //
-// Authentication: when the host has a registry token, every call carries the
-// metadata `authorization: Bearer <token>`; without it the call fails with
-// UNAUTHENTICATED.
+// Authentication: when the server has a token or a JWT secret, every call
+// carries the metadata `authorization: Bearer <credential>`: the static token,
+// or an HS256 JWT signed with the shared secret whose `exp`, `nbf`, `iat` and
+// `project` claims the server checks. A missing, wrong or expired credential
+// fails the call with UNAUTHENTICATED and the reason.
+//
+// StoreAdapter and RemoveAdapter were added by caphost (they are not in the
+// seed's client): a host announces the providers it serves to a registry that
+// keeps records. caphost's own registry is read-only and answers them with
+// UNIMPLEMENTED.
 //
 // Regenerate the committed Swift message code with generate.sh in this folder.
 
@@ -41,186 +49,254 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 
 /// One capability provider. caphost's adapter id is its canonical capability id
 /// `domain:category:provider`.
-nonisolated struct Oneiric_Registry_V1_AdapterEntry: Sendable {
+public nonisolated struct Oneiric_Registry_V1_AdapterEntry: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// `domain:category:provider`, e.g. `adapter:notifier:mailgun`.
-  var adapterID: String = String()
+  public var adapterID: String = String()
 
   /// The project the serving host announces itself as (caphost: its configured
   /// project, "caphost" by default).
-  var project: String = String()
+  public var project: String = String()
 
   /// The capability domain (Oneiric's domains: adapter, service, task, event,
   /// workflow, action).
-  var domain: String = String()
+  public var domain: String = String()
 
   /// The capability category within the domain (Oneiric's key), e.g. `notifier`.
-  var category: String = String()
+  public var category: String = String()
 
   /// The provider's name within the category, e.g. `mailgun`.
-  var provider: String = String()
+  public var provider: String = String()
 
   /// The names of the methods the provider offers.
-  var capabilities: [String] = []
+  public var capabilities: [String] = []
 
   /// Where the provider comes from; caphost: `<plugin file>#<entry symbol>`.
-  var factoryPath: String = String()
+  public var factoryPath: String = String()
 
   /// A URL that answers the provider's health; empty when there is none
   /// (caphost checks its plugins in process: use HealthCheck).
-  var healthCheckURL: String = String()
+  public var healthCheckURL: String = String()
 
   /// Free-form facts. caphost sets plugin, version, vendor, priority,
   /// stack_level, status (active | standby), score, breaker and description.
-  var metadata: Dictionary<String,String> = [:]
+  public var metadata: Dictionary<String,String> = [:]
 
   /// When the provider was registered, in Unix seconds.
-  var registeredAt: Int64 = 0
+  public var registeredAt: Int64 = 0
 
   /// The last heartbeat or health check, in Unix seconds; 0 when never.
-  var lastHeartbeat: Int64 = 0
+  public var lastHeartbeat: Int64 = 0
 
   /// "healthy", "unhealthy", or "unknown" when never checked.
-  var healthStatus: String = String()
+  public var healthStatus: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
 /// Filters for ListAdapters. Every filter that is set must match; an empty
 /// string matches everything.
-nonisolated struct Oneiric_Registry_V1_ListRequest: Sendable {
+public nonisolated struct Oneiric_Registry_V1_ListRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Only adapters of this project.
-  var project: String = String()
+  public var project: String = String()
 
   /// Only adapters of this domain.
-  var domain: String = String()
+  public var domain: String = String()
 
   /// Only adapters of this category.
-  var category: String = String()
+  public var category: String = String()
 
   /// Only adapters whose last health check passed (health_status "healthy").
-  var healthyOnly: Bool = false
+  public var healthyOnly: Bool = false
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
 /// The answer to ListAdapters.
-nonisolated struct Oneiric_Registry_V1_ListResponse: Sendable {
+public nonisolated struct Oneiric_Registry_V1_ListResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The matching adapters, ordered by adapter_id.
-  var adapters: [Oneiric_Registry_V1_AdapterEntry] = []
+  public var adapters: [Oneiric_Registry_V1_AdapterEntry] = []
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
 /// Asks for one adapter.
-nonisolated struct Oneiric_Registry_V1_GetRequest: Sendable {
+public nonisolated struct Oneiric_Registry_V1_GetRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The adapter's id (`domain:category:provider`); required.
-  var adapterID: String = String()
+  public var adapterID: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
 /// The answer to GetAdapter.
-nonisolated struct Oneiric_Registry_V1_GetResponse: Sendable {
+public nonisolated struct Oneiric_Registry_V1_GetResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The adapter asked for.
-  var adapter: Oneiric_Registry_V1_AdapterEntry {
+  public var adapter: Oneiric_Registry_V1_AdapterEntry {
     get {_adapter ?? Oneiric_Registry_V1_AdapterEntry()}
     set {_adapter = newValue}
   }
   /// Returns true if `adapter` has been explicitly set.
-  var hasAdapter: Bool {self._adapter != nil}
+  public var hasAdapter: Bool {self._adapter != nil}
   /// Clears the value of `adapter`. Subsequent reads from it will return its default value.
-  mutating func clearAdapter() {self._adapter = nil}
+  public mutating func clearAdapter() {self._adapter = nil}
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 
   fileprivate var _adapter: Oneiric_Registry_V1_AdapterEntry? = nil
 }
 
 /// Asks for a live health check of one adapter.
-nonisolated struct Oneiric_Registry_V1_HealthCheckRequest: Sendable {
+public nonisolated struct Oneiric_Registry_V1_HealthCheckRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The adapter's id (`domain:category:provider`); required.
-  var adapterID: String = String()
+  public var adapterID: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
 /// The answer to HealthCheck.
-nonisolated struct Oneiric_Registry_V1_HealthCheckResponse: Sendable {
+public nonisolated struct Oneiric_Registry_V1_HealthCheckResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Whether the adapter's health check passed just now.
-  var healthy: Bool = false
+  public var healthy: Bool = false
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
 /// A client's sign of life for one adapter it uses.
-nonisolated struct Oneiric_Registry_V1_HeartbeatRequest: Sendable {
+public nonisolated struct Oneiric_Registry_V1_HeartbeatRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The adapter's id (`domain:category:provider`); required.
-  var adapterID: String = String()
+  public var adapterID: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
 }
 
 /// The answer to Heartbeat.
-nonisolated struct Oneiric_Registry_V1_HeartbeatResponse: Sendable {
+public nonisolated struct Oneiric_Registry_V1_HeartbeatResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// True when the host still serves the adapter (and recorded the heartbeat);
   /// false when no such adapter is loaded.
-  var registered: Bool = false
+  public var registered: Bool = false
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  public init() {}
+}
+
+/// Asks the registry to keep one adapter record.
+public nonisolated struct Oneiric_Registry_V1_StoreRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The record; adapter_id must equal `domain:category:provider`.
+  public var adapter: Oneiric_Registry_V1_AdapterEntry {
+    get {_adapter ?? Oneiric_Registry_V1_AdapterEntry()}
+    set {_adapter = newValue}
+  }
+  /// Returns true if `adapter` has been explicitly set.
+  public var hasAdapter: Bool {self._adapter != nil}
+  /// Clears the value of `adapter`. Subsequent reads from it will return its default value.
+  public mutating func clearAdapter() {self._adapter = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _adapter: Oneiric_Registry_V1_AdapterEntry? = nil
+}
+
+/// The answer to StoreAdapter.
+public nonisolated struct Oneiric_Registry_V1_StoreResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The id the record is stored under.
+  public var adapterID: String = String()
+
+  /// True when no record had this id before.
+  public var created: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Asks the registry to forget one adapter record.
+public nonisolated struct Oneiric_Registry_V1_RemoveRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The adapter's id (`domain:category:provider`); required.
+  public var adapterID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The answer to RemoveAdapter.
+public nonisolated struct Oneiric_Registry_V1_RemoveResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// True when a record was removed; false when there was none.
+  public var removed: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -228,10 +304,10 @@ nonisolated struct Oneiric_Registry_V1_HeartbeatResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "oneiric.registry.v1"
 
 nonisolated extension Oneiric_Registry_V1_AdapterEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".AdapterEntry"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0\u{1}project\0\u{1}domain\0\u{1}category\0\u{1}provider\0\u{1}capabilities\0\u{3}factory_path\0\u{3}health_check_url\0\u{1}metadata\0\u{3}registered_at\0\u{3}last_heartbeat\0\u{3}health_status\0")
+  public static let protoMessageName: String = _protobuf_package + ".AdapterEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0\u{1}project\0\u{1}domain\0\u{1}category\0\u{1}provider\0\u{1}capabilities\0\u{3}factory_path\0\u{3}health_check_url\0\u{1}metadata\0\u{3}registered_at\0\u{3}last_heartbeat\0\u{3}health_status\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -254,7 +330,7 @@ nonisolated extension Oneiric_Registry_V1_AdapterEntry: SwiftProtobuf.Message, S
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.adapterID.isEmpty {
       try visitor.visitSingularStringField(value: self.adapterID, fieldNumber: 1)
     }
@@ -294,7 +370,7 @@ nonisolated extension Oneiric_Registry_V1_AdapterEntry: SwiftProtobuf.Message, S
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Oneiric_Registry_V1_AdapterEntry, rhs: Oneiric_Registry_V1_AdapterEntry) -> Bool {
+  public static func ==(lhs: Oneiric_Registry_V1_AdapterEntry, rhs: Oneiric_Registry_V1_AdapterEntry) -> Bool {
     if lhs.adapterID != rhs.adapterID {return false}
     if lhs.project != rhs.project {return false}
     if lhs.domain != rhs.domain {return false}
@@ -313,10 +389,10 @@ nonisolated extension Oneiric_Registry_V1_AdapterEntry: SwiftProtobuf.Message, S
 }
 
 nonisolated extension Oneiric_Registry_V1_ListRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ListRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}project\0\u{1}domain\0\u{1}category\0\u{3}healthy_only\0")
+  public static let protoMessageName: String = _protobuf_package + ".ListRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}project\0\u{1}domain\0\u{1}category\0\u{3}healthy_only\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -331,7 +407,7 @@ nonisolated extension Oneiric_Registry_V1_ListRequest: SwiftProtobuf.Message, Sw
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.project.isEmpty {
       try visitor.visitSingularStringField(value: self.project, fieldNumber: 1)
     }
@@ -347,7 +423,7 @@ nonisolated extension Oneiric_Registry_V1_ListRequest: SwiftProtobuf.Message, Sw
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Oneiric_Registry_V1_ListRequest, rhs: Oneiric_Registry_V1_ListRequest) -> Bool {
+  public static func ==(lhs: Oneiric_Registry_V1_ListRequest, rhs: Oneiric_Registry_V1_ListRequest) -> Bool {
     if lhs.project != rhs.project {return false}
     if lhs.domain != rhs.domain {return false}
     if lhs.category != rhs.category {return false}
@@ -358,10 +434,10 @@ nonisolated extension Oneiric_Registry_V1_ListRequest: SwiftProtobuf.Message, Sw
 }
 
 nonisolated extension Oneiric_Registry_V1_ListResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ListResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapters\0")
+  public static let protoMessageName: String = _protobuf_package + ".ListResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapters\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -373,14 +449,14 @@ nonisolated extension Oneiric_Registry_V1_ListResponse: SwiftProtobuf.Message, S
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.adapters.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.adapters, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Oneiric_Registry_V1_ListResponse, rhs: Oneiric_Registry_V1_ListResponse) -> Bool {
+  public static func ==(lhs: Oneiric_Registry_V1_ListResponse, rhs: Oneiric_Registry_V1_ListResponse) -> Bool {
     if lhs.adapters != rhs.adapters {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -388,10 +464,10 @@ nonisolated extension Oneiric_Registry_V1_ListResponse: SwiftProtobuf.Message, S
 }
 
 nonisolated extension Oneiric_Registry_V1_GetRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".GetRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0")
+  public static let protoMessageName: String = _protobuf_package + ".GetRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -403,14 +479,14 @@ nonisolated extension Oneiric_Registry_V1_GetRequest: SwiftProtobuf.Message, Swi
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.adapterID.isEmpty {
       try visitor.visitSingularStringField(value: self.adapterID, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Oneiric_Registry_V1_GetRequest, rhs: Oneiric_Registry_V1_GetRequest) -> Bool {
+  public static func ==(lhs: Oneiric_Registry_V1_GetRequest, rhs: Oneiric_Registry_V1_GetRequest) -> Bool {
     if lhs.adapterID != rhs.adapterID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -418,10 +494,10 @@ nonisolated extension Oneiric_Registry_V1_GetRequest: SwiftProtobuf.Message, Swi
 }
 
 nonisolated extension Oneiric_Registry_V1_GetResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".GetResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapter\0")
+  public static let protoMessageName: String = _protobuf_package + ".GetResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapter\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -433,7 +509,7 @@ nonisolated extension Oneiric_Registry_V1_GetResponse: SwiftProtobuf.Message, Sw
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -444,7 +520,7 @@ nonisolated extension Oneiric_Registry_V1_GetResponse: SwiftProtobuf.Message, Sw
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Oneiric_Registry_V1_GetResponse, rhs: Oneiric_Registry_V1_GetResponse) -> Bool {
+  public static func ==(lhs: Oneiric_Registry_V1_GetResponse, rhs: Oneiric_Registry_V1_GetResponse) -> Bool {
     if lhs._adapter != rhs._adapter {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -452,10 +528,10 @@ nonisolated extension Oneiric_Registry_V1_GetResponse: SwiftProtobuf.Message, Sw
 }
 
 nonisolated extension Oneiric_Registry_V1_HealthCheckRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".HealthCheckRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0")
+  public static let protoMessageName: String = _protobuf_package + ".HealthCheckRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -467,14 +543,14 @@ nonisolated extension Oneiric_Registry_V1_HealthCheckRequest: SwiftProtobuf.Mess
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.adapterID.isEmpty {
       try visitor.visitSingularStringField(value: self.adapterID, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Oneiric_Registry_V1_HealthCheckRequest, rhs: Oneiric_Registry_V1_HealthCheckRequest) -> Bool {
+  public static func ==(lhs: Oneiric_Registry_V1_HealthCheckRequest, rhs: Oneiric_Registry_V1_HealthCheckRequest) -> Bool {
     if lhs.adapterID != rhs.adapterID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -482,10 +558,10 @@ nonisolated extension Oneiric_Registry_V1_HealthCheckRequest: SwiftProtobuf.Mess
 }
 
 nonisolated extension Oneiric_Registry_V1_HealthCheckResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".HealthCheckResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}healthy\0")
+  public static let protoMessageName: String = _protobuf_package + ".HealthCheckResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}healthy\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -497,14 +573,14 @@ nonisolated extension Oneiric_Registry_V1_HealthCheckResponse: SwiftProtobuf.Mes
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.healthy != false {
       try visitor.visitSingularBoolField(value: self.healthy, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Oneiric_Registry_V1_HealthCheckResponse, rhs: Oneiric_Registry_V1_HealthCheckResponse) -> Bool {
+  public static func ==(lhs: Oneiric_Registry_V1_HealthCheckResponse, rhs: Oneiric_Registry_V1_HealthCheckResponse) -> Bool {
     if lhs.healthy != rhs.healthy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -512,10 +588,10 @@ nonisolated extension Oneiric_Registry_V1_HealthCheckResponse: SwiftProtobuf.Mes
 }
 
 nonisolated extension Oneiric_Registry_V1_HeartbeatRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".HeartbeatRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0")
+  public static let protoMessageName: String = _protobuf_package + ".HeartbeatRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -527,14 +603,14 @@ nonisolated extension Oneiric_Registry_V1_HeartbeatRequest: SwiftProtobuf.Messag
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.adapterID.isEmpty {
       try visitor.visitSingularStringField(value: self.adapterID, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Oneiric_Registry_V1_HeartbeatRequest, rhs: Oneiric_Registry_V1_HeartbeatRequest) -> Bool {
+  public static func ==(lhs: Oneiric_Registry_V1_HeartbeatRequest, rhs: Oneiric_Registry_V1_HeartbeatRequest) -> Bool {
     if lhs.adapterID != rhs.adapterID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -542,10 +618,10 @@ nonisolated extension Oneiric_Registry_V1_HeartbeatRequest: SwiftProtobuf.Messag
 }
 
 nonisolated extension Oneiric_Registry_V1_HeartbeatResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".HeartbeatResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}registered\0")
+  public static let protoMessageName: String = _protobuf_package + ".HeartbeatResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}registered\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -557,15 +633,144 @@ nonisolated extension Oneiric_Registry_V1_HeartbeatResponse: SwiftProtobuf.Messa
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.registered != false {
       try visitor.visitSingularBoolField(value: self.registered, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Oneiric_Registry_V1_HeartbeatResponse, rhs: Oneiric_Registry_V1_HeartbeatResponse) -> Bool {
+  public static func ==(lhs: Oneiric_Registry_V1_HeartbeatResponse, rhs: Oneiric_Registry_V1_HeartbeatResponse) -> Bool {
     if lhs.registered != rhs.registered {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Oneiric_Registry_V1_StoreRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StoreRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapter\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._adapter) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._adapter {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Oneiric_Registry_V1_StoreRequest, rhs: Oneiric_Registry_V1_StoreRequest) -> Bool {
+    if lhs._adapter != rhs._adapter {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Oneiric_Registry_V1_StoreResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StoreResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0\u{1}created\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.adapterID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.created) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.adapterID.isEmpty {
+      try visitor.visitSingularStringField(value: self.adapterID, fieldNumber: 1)
+    }
+    if self.created != false {
+      try visitor.visitSingularBoolField(value: self.created, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Oneiric_Registry_V1_StoreResponse, rhs: Oneiric_Registry_V1_StoreResponse) -> Bool {
+    if lhs.adapterID != rhs.adapterID {return false}
+    if lhs.created != rhs.created {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Oneiric_Registry_V1_RemoveRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RemoveRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}adapter_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.adapterID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.adapterID.isEmpty {
+      try visitor.visitSingularStringField(value: self.adapterID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Oneiric_Registry_V1_RemoveRequest, rhs: Oneiric_Registry_V1_RemoveRequest) -> Bool {
+    if lhs.adapterID != rhs.adapterID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Oneiric_Registry_V1_RemoveResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RemoveResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}removed\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.removed) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.removed != false {
+      try visitor.visitSingularBoolField(value: self.removed, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Oneiric_Registry_V1_RemoveResponse, rhs: Oneiric_Registry_V1_RemoveResponse) -> Bool {
+    if lhs.removed != rhs.removed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
