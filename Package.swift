@@ -30,6 +30,8 @@ let package = Package(
         .library(name: "MailgunPlugin", type: .dynamic, targets: ["MailgunPlugin"]),
         // adapter:notifier:outbox — the local fallback: .eml files in a maildir-style folder.
         .library(name: "OutboxPlugin", type: .dynamic, targets: ["OutboxPlugin"]),
+        // adapter:registry:oneiric — the host's client of Oneiric's registry (gRPC or MCP).
+        .library(name: "OneiricPlugin", type: .dynamic, targets: ["OneiricPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -112,11 +114,24 @@ let package = Package(
             ],
             path: "Host/Server/MCP"
         ),
+        // The Oneiric registry's wire format: the AdapterRegistry protobuf messages, method
+        // paths under a configurable package, and HS256 bearer JWTs. Shared by the host's
+        // registry server and the Oneiric client plugin; it knows neither.
+        .target(
+            name: "OneiricWire",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Plugins/OneiricWire",
+            exclude: ["Proto"]
+        ),
         // The seed's gRPC AdapterRegistry, served from the host's own registry.
         .target(
             name: "CapHostGRPC",
             dependencies: [
-                "CapHostCore",
+                "CapHostCore", "OneiricWire",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -124,8 +139,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            path: "Host/Server/GRPC",
-            exclude: ["Proto"]
+            path: "Host/Server/GRPC"
         ),
         // The running host: HTTP admin API (Hummingbird), metrics, and the runtime that
         // composes core, state, MCP and gRPC under one service lifecycle.
@@ -245,6 +259,24 @@ let package = Package(
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
+        .target(
+            name: "OneiricPlugin",
+            dependencies: [
+                "PluginKit", "OneiricWire",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Plugins/Oneiric",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         // Shared by the test targets: C fixture builds, a host in temporary folders, peers.
         .target(
             name: "CapHostTestSupport",
@@ -291,7 +323,7 @@ let package = Package(
         .testTarget(
             name: "CapHostGRPCTests",
             dependencies: [
-                "CapHostGRPC", "CapHostTestSupport",
+                "CapHostGRPC", "CapHostTestSupport", "OneiricWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -338,6 +370,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/MailgunPluginTests"
+        ),
+        .testTarget(
+            name: "OneiricPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostGRPC", "CapHostState", "CapHostTestSupport", "OneiricWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/OneiricPluginTests"
+        ),
+        .testTarget(
+            name: "OneiricWireTests",
+            dependencies: ["OneiricWire"],
+            path: "Tests/OneiricWireTests"
         ),
         .testTarget(
             name: "PluginKitTests",

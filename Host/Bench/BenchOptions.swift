@@ -4,7 +4,7 @@ import Foundation
 /// `--skip drop_in`, `--repo PATH`, `--budget SECONDS`, ...).
 struct BenchOptions: Sendable {
     /// Every section, in the order they run (the JSON keys of the report).
-    static let allSections = ["dispatch", "resolve", "throughput_2_threads", "swap_under_load", "drop_in", "kit_dispatch", "http_invoke", "cold_start"]
+    static let allSections = ["dispatch", "resolve", "throughput_2_threads", "swap_under_load", "drop_in", "kit_dispatch", "http_invoke", "cold_start", "oneiric_client"]
 
     var sections: [String] = allSections
     /// The repository root: where Tests/Fixtures/Plugins and PluginABI/include are.
@@ -50,6 +50,8 @@ struct BenchOptions: Sendable {
           swift build -c release --product EchoSwiftPlugin   (for kit_dispatch, cold_start)
           swift build -c release --product caphost           (for http_invoke, cold_start; wrk from apt)
           swift build -c release --product DiagramPlugin     (and MailgunPlugin, OutboxPlugin: for cold_start)
+          swift build -c release --product OneiricPlugin     (for oneiric_client; its MCP part starts the real
+                                                              Oneiric from Tests/Peers/py314/sandbox.sh)
         """
 
     /// Host/Bench/BenchOptions.swift is two levels below the root.

@@ -37,6 +37,7 @@ struct BenchRun {
                 case "kit_dispatch": report.kitDispatch = try await KitDispatchBenchmark.run(context)
                 case "http_invoke": report.httpInvoke = try await HTTPInvokeBenchmark.run(context)
                 case "cold_start": report.coldStart = try await ColdStartBenchmark.run(context)
+                case "oneiric_client": report.oneiricClient = try await OneiricClientBenchmark.run(context)
                 default: throw BenchError("no such section")
                 }
                 Self.progress("\(section) done in \(String(format: "%.1f", Double(caphost_monotonic_ns() - sectionStart) / 1e9)) s")

@@ -27,7 +27,8 @@ final class BenchWorkspace: Sendable {
 
     /// A new host in `root/<name>/` (plugins.d and state), probing with the
     /// caphost-runner beside the bench binary. The watcher is off unless asked for.
-    func makeHost(named name: String, watcher: Bool = false) throws(BenchError) -> BenchHost {
+    func makeHost(named name: String, watcher: Bool = false,
+                  pluginConfigs: [String: String] = [:]) throws(BenchError) -> BenchHost {
         let directory = "\(root)/\(name)"
         try Self.makeDirectory(directory)
         let pluginsDirectory = directory + "/plugins.d"
@@ -35,6 +36,9 @@ final class BenchWorkspace: Sendable {
         var configuration = HostConfiguration(pluginsDirectory: pluginsDirectory, stateDirectory: directory + "/state")
         configuration.probe.runnerPath = buildProductsDirectory + "/caphost-runner"
         configuration.watcher.enabled = watcher
+        if !pluginConfigs.isEmpty {
+            configuration.pluginConfigLoader = { stem, _ in pluginConfigs[stem] }
+        }
         var logger = Logger(label: "caphost.bench")
         // Events are logged at info; 10 000 swaps would flood stderr and time the terminal.
         logger.logLevel = .critical
@@ -46,9 +50,9 @@ final class BenchWorkspace: Sendable {
     }
 
     /// Runs `body` with a new host and stops the host afterwards, whatever happened.
-    func withHost<T>(named name: String, watcher: Bool = false,
+    func withHost<T>(named name: String, watcher: Bool = false, pluginConfigs: [String: String] = [:],
                      _ body: (BenchHost) async throws(BenchError) -> T) async throws(BenchError) -> T {
-        let bench = try makeHost(named: name, watcher: watcher)
+        let bench = try makeHost(named: name, watcher: watcher, pluginConfigs: pluginConfigs)
         do {
             let value = try await body(bench)
             await bench.stop()

@@ -23,7 +23,8 @@ struct ColdStartBenchmark {
         let built = context.workspace.buildProductsDirectory
         let candidates = [(echoC, "libecho_c.so"), (built + "/libEchoSwiftPlugin.so", "libecho_swift.so"),
                           (built + "/libDiagramPlugin.so", "libdiagram.so"), (built + "/libMailgunPlugin.so", "libmailgun.so"),
-                          (built + "/libOutboxPlugin.so", "liboutbox.so")]
+                          (built + "/libOutboxPlugin.so", "liboutbox.so"),
+                          (built + "/libOneiricPlugin.so", "liboneiric.so")]
         // The outbox writes into a folder of its own here, not the bench's working directory.
         let outboxConfig = #"{"directory":"\#(directory)/outbox"}"#
         guard FileManager.default.createFile(atPath: plugins + "/liboutbox.json", contents: Data(outboxConfig.utf8)) else {
@@ -50,7 +51,7 @@ struct ColdStartBenchmark {
         }
         let readySummary = SampleSummary(ready)
         let residentSummary = SampleSummary(resident)
-        return Figure(measures: "spawn of a release caphost serve (fresh state directory, probe on) → first 200 from /readyz, polled every 1 ms; VmRSS when ready. Plugins: the \(installed.count) built of those this package ships (examples, diagram, mailgun, outbox; oneiric, crackerjack, session-buddy and unifi come with later issues)",
+        return Figure(measures: "spawn of a release caphost serve (fresh state directory, probe on) → first 200 from /readyz, polled every 1 ms; VmRSS when ready. Plugins: the \(installed.count) built of those this package ships (examples, diagram, mailgun, outbox, oneiric; crackerjack, session-buddy and unifi come with later issues)",
                       plugins: installed, readyMilliseconds: readySummary, residentMegabytes: residentSummary,
                       pass: readySummary.p50 <= 300 && residentSummary.max <= 80)
     }

@@ -13,6 +13,8 @@ final class ServeLauncher: @unchecked Sendable {
     let stateDirectory: String
     private(set) var baseURL = ""
     private(set) var token = ""
+    /// The gRPC AdapterRegistry's `host:port`, once ready.
+    private(set) var grpcAddress = ""
     /// Spawn → first 200 from `/readyz`, in milliseconds.
     private(set) var readyMilliseconds = 0.0
 
@@ -45,6 +47,7 @@ final class ServeLauncher: @unchecked Sendable {
                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let url = object["url"] as? String,
                let token = try? String(contentsOfFile: stateDirectory + "/api-token", encoding: .utf8) {
                 baseURL = url
+                grpcAddress = object["grpc"] as? String ?? ""
                 self.token = token.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             if !baseURL.isEmpty, let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + "/readyz"), timeout: .seconds(1)),

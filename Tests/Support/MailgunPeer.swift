@@ -147,7 +147,7 @@ public final class MailgunPeer: @unchecked Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = errorsHandle
         try process.run()
-        let firstLine = await firstLine(of: stdoutPipe.fileHandleForReading, process: process, timeout: 30)
+        let firstLine = await ChildOutput.firstLine(of: stdoutPipe.fileHandleForReading, process: process, timeout: 30)
         guard let firstLine,
               let object = try? JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any],
               let port = object["port"] as? Int else {
@@ -232,43 +232,5 @@ public final class MailgunPeer: @unchecked Sendable {
             throw FixtureError("mailgun peer: \(method) \(path): \(head.split(separator: "\r\n").first ?? "") \(String(decoding: payload, as: UTF8.self))")
         }
         return Data(payload)
-    }
-
-    /// Reads stdout on a dedicated thread until the first newline, EOF or `timeout` seconds.
-    private static func firstLine(of handle: FileHandle, process: Process, timeout: Double) async -> String? {
-        await withCheckedContinuation { continuation in
-            let once = OnceFlag()
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                if once.claim() {
-                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                    continuation.resume(returning: nil)
-                }
-            }
-            Thread.detachNewThread {
-                var line = Data()
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    line.append(chunk)
-                    if line.contains(UInt8(ascii: "\n")) { break }
-                }
-                let text = String(decoding: line, as: UTF8.self).split(separator: "\n").first.map(String.init)
-                if once.claim() { continuation.resume(returning: text) }
-            }
-        }
-    }
-}
-
-/// True for exactly one caller of ``claim()``: resumes a continuation once from two racers.
-private final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
     }
 }

@@ -1,16 +1,6 @@
+import CapHostTestSupport
 import Synchronization
 import Testing
-
-/// Waits until `condition` holds, polling; fails the test after `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    Issue.record("timed out after \(timeout) waiting for \(what)")
-    throw CancellationError()
-}
 
 /// Records everything a stream yields, from one long-lived consumer (a
 /// cancelled consumer would end an `AsyncStream`).

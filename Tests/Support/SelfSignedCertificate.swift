@@ -1,15 +1,14 @@
-import CapHostTestSupport
 import Foundation
 
 /// A throwaway certificate and its key, made with the openssl command in a
 /// private temporary folder: for `localhost` / 127.0.0.1 (a server), or any
 /// common name (a client that is its own authority).
-struct SelfSignedCertificate: Sendable {
-    let folder: String
-    var certificatePath: String { folder + "/cert.pem" }
-    var keyPath: String { folder + "/key.pem" }
+public struct SelfSignedCertificate: Sendable {
+    public let folder: String
+    public var certificatePath: String { folder + "/cert.pem" }
+    public var keyPath: String { folder + "/key.pem" }
 
-    static func make(commonName: String = "localhost") async throws -> SelfSignedCertificate {
+    public static func make(commonName: String = "localhost") async throws -> SelfSignedCertificate {
         let folder = NSTemporaryDirectory() + "caphost-tls-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false,
                                                 attributes: [.posixPermissions: 0o700])
@@ -31,7 +30,7 @@ struct SelfSignedCertificate: Sendable {
         return certificate
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(atPath: folder)
     }
 }
