@@ -14,7 +14,8 @@ _Static_assert(offsetof(cap_host_api, log) == 8, "host services start at 8");
 _Static_assert(offsetof(cap_host_api, kv_delete) == 56, "ABI 1.0 services end at 64");
 _Static_assert(offsetof(cap_host_api, call_idempotency_key) == 64, "ABI 1.1 appends call_idempotency_key at 64");
 _Static_assert(offsetof(cap_host_api, describe_capabilities) == 72, "ABI 1.2 appends describe_capabilities at 72");
-_Static_assert(sizeof(cap_host_api) == 80, "cap_host_api is 80 bytes in ABI 1.2");
+_Static_assert(offsetof(cap_host_api, report_health) == 80, "ABI 1.3 appends report_health at 80");
+_Static_assert(sizeof(cap_host_api) == 88, "cap_host_api is 88 bytes in ABI 1.3");
 
 /** The ABI version this copy of the header describes, for tools that link the target. */
 const unsigned cap_abi_header_version = (CAP_ABI_MAJOR << 16) | CAP_ABI_MINOR;

@@ -17,4 +17,6 @@ public enum HostService: Sendable, Hashable, CaseIterable {
     case idempotencyKey
     /// `describe_capabilities` (ABI 1.2): ``PluginContext/capabilityGraph()``.
     case capabilityGraph
+    /// `report_health` (ABI 1.3): ``PluginContext/reportHealth(of:_:reason:)``.
+    case reportHealth
 }

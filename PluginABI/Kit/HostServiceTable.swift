@@ -25,6 +25,8 @@ struct HostServiceTable: @unchecked Sendable {
     let callIdempotencyKey: (@convention(c) (OpaquePointer?) -> cap_str)?
     /// ABI 1.2.
     let describeCapabilities: (@convention(c) (OpaquePointer?, UnsafeMutablePointer<cap_buffer>?) -> cap_status)?
+    /// ABI 1.3.
+    let reportHealth: (@convention(c) (OpaquePointer?, cap_str, Int32, cap_str) -> cap_status)?
 
     /// Reads the services the host's table contains; a NULL table offers none.
     init(api: UnsafePointer<cap_host_api>?, host: OpaquePointer?) {
@@ -32,7 +34,7 @@ struct HostServiceTable: @unchecked Sendable {
         guard let api else {
             structSize = 0; abiMajor = 0; abiMinor = 0
             log = nil; setError = nil; metric = nil; call = nil; kvGet = nil; kvPut = nil; kvDelete = nil
-            callIdempotencyKey = nil; describeCapabilities = nil
+            callIdempotencyKey = nil; describeCapabilities = nil; reportHealth = nil
             return
         }
         // Every field is read through its own address, never as part of a whole-struct load:
@@ -53,6 +55,7 @@ struct HostServiceTable: @unchecked Sendable {
         kvDelete = read(\.kv_delete) ?? nil
         callIdempotencyKey = read(\.call_idempotency_key) ?? nil
         describeCapabilities = read(\.describe_capabilities) ?? nil
+        reportHealth = read(\.report_health) ?? nil
     }
 
     /// `CAP_HOST_HAS`: whether a table of `size` bytes contains all of `field`.

@@ -44,6 +44,7 @@ public final class PluginContext: Sendable {
         case .keyValueStore: services.kvGet != nil && services.kvPut != nil && services.kvDelete != nil
         case .idempotencyKey: services.callIdempotencyKey != nil
         case .capabilityGraph: services.describeCapabilities != nil
+        case .reportHealth: services.reportHealth != nil
         }
     }
 

@@ -74,7 +74,7 @@ extern "C" {
  * 1.1 added cap_host_api.call_idempotency_key.
  * 1.2 added cap_host_api.describe_capabilities.
  */
-#define CAP_ABI_MINOR 2
+#define CAP_ABI_MINOR 3
 
 /** Value of cap_plugin.magic: the bytes "CAPHOST1" read as a little-endian u64. */
 #define CAP_PLUGIN_MAGIC 0x3154534F48504143ULL
@@ -285,7 +285,38 @@ typedef struct cap_host_api {
      * e.g. from create().
      */
     cap_status (*describe_capabilities)(cap_host *host, cap_buffer *out);
+
+    /* ---- Added in ABI 1.3: test with CAP_HOST_HAS(host_api, report_health). ---- */
+
+    /**
+     * Reports what an outside registry (Oneiric, say) says about the health of a
+     * provider this host serves: how "resolving by registry scores" reaches the
+     * host's own ranking. `candidate` is its canonical id "domain:category:provider";
+     * `state` is a CAP_REGISTRY_HEALTH_* value; `reason` (UTF-8, kept up to 512
+     * bytes) says why, for operators.
+     *
+     * UNHEALTHY demotes the candidate: it ranks after every eligible candidate of
+     * its slot that no registry reports unhealthy (an operator's pin or swap still
+     * wins), stays eligible (a slot whose only provider is reported unhealthy still
+     * serves), and explain says "demoted: <reporter> reports it unhealthy (<reason>)".
+     * HEALTHY or UNKNOWN withdraws this reporter's demotion. Only a change is
+     * recorded as a health_changed event; repeating a report is cheap. A report
+     * stands until changed or until the reporting instance is retired.
+     *
+     * Returns CAP_OK; CAP_NOT_FOUND when the host serves no such candidate;
+     * CAP_INVALID_ARGUMENT for a malformed id, an unknown state or a reason that is
+     * not UTF-8; CAP_UNAVAILABLE while the host is not yet serving (from create()).
+     * Safe from any thread, never from inside the host's own callbacks.
+     */
+    cap_status (*report_health)(cap_host *host, cap_str candidate, int32_t state, cap_str reason);
 } cap_host_api;
+
+/** report_health(): the registry has no opinion (withdraws an earlier report). */
+#define CAP_REGISTRY_HEALTH_UNKNOWN 0
+/** report_health(): the registry says the provider is healthy (withdraws a demotion). */
+#define CAP_REGISTRY_HEALTH_HEALTHY 1
+/** report_health(): the registry says the provider is unhealthy: demote it. */
+#define CAP_REGISTRY_HEALTH_UNHEALTHY 2
 
 /**
  * True when `api` (a const cap_host_api *) is large enough to contain `field`:

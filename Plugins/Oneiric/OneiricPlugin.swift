@@ -30,6 +30,7 @@ public final class OneiricPlugin: CapabilityPlugin {
     let local: LocalRegistry
     let group: MultiThreadedEventLoopGroup
     let announcer: RegistryAnnouncer?
+    let healthFeed: RegistryHealthFeed?
     /// Raw `list_adapters` payloads already seen, so a repeated query finds its cache entry
     /// without decoding JSON.
     private let knownQueries = Mutex<[[UInt8]: AdapterQuery]>([:])
@@ -48,7 +49,11 @@ public final class OneiricPlugin: CapabilityPlugin {
         announcer = configuration.announce.enabled
             ? RegistryAnnouncer(client: client, local: local, settings: configuration.announce, context: context, metrics: metrics)
             : nil
+        healthFeed = configuration.healthFeed.enabled
+            ? RegistryHealthFeed(client: client, local: local, settings: configuration.healthFeed, context: context)
+            : nil
         announcer?.start()
+        healthFeed?.start()
         context.log(.info, "oneiric: registry over \(client.origin), cache \(configuration.cacheTTL) (stale up to \(configuration.staleTTL) more), announce \(configuration.announce.enabled ? "on" : "off"), health feed \(configuration.healthFeed.enabled ? "on" : "off")")
     }
 
@@ -71,10 +76,12 @@ public final class OneiricPlugin: CapabilityPlugin {
 
     public func quiesce() async {
         await announcer?.stop()
+        await healthFeed?.stop()
     }
 
     public func shutdown() async {
         await announcer?.stop()
+        await healthFeed?.stop()
         await client.transport.shutdown()
         try? await group.shutdownGracefully()
     }

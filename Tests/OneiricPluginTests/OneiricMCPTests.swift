@@ -152,4 +152,41 @@ import Testing
             }
         }
     }
+
+    @Test func oneiricsHealthOfAProviderTheHostServesDemotesItAndRestoresIt() async throws {
+        try await OneiricMCPPeer.with { peer in
+            // A third party registers the host's preferred notifier with a factory Oneiric cannot import.
+            func register(_ factory: String) async throws {
+                _ = try await peer.callTool("oneiric_store_adapter", ["domain": "adapter", "key": "notifier", "provider": "primary",
+                                                                      "version": "1.0.0", "factory_path": factory,
+                                                                      "metadata": ["category": "notifier"]])
+                _ = try await peer.callTool("oneiric_get_adapter_health", ["domain": "adapter", "key": "notifier", "provider": "primary"])
+            }
+            try await register("no_such_module.Factory")
+            let config = Self.config(peer, ["health_feed": ["enabled": true, "interval": 0.2]])
+            let slot = SlotKey(domain: "adapter", category: "notifier")
+            try await OneiricTestHost.withProviders([("notifier", "primary", 20), ("notifier", "backup", 10)], config: config) { test in
+                try await eventually("primary demoted by Oneiric's verdict", timeout: .seconds(20)) {
+                    test.host.resolve(slot)?.provider == "backup"
+                }
+                let explanation = try #require(test.host.explain(slot))
+                #expect(explanation.decidedBy.contains("won on registry health"), "\(explanation.decidedBy)")
+                let primary = try #require(explanation.candidates.first(where: { $0.id == "adapter:notifier:primary" }))
+                #expect(primary.reason.contains("oneiric reports it unhealthy (oneiric health_status unhealthy"), "\(primary.reason)")
+                let events = test.host.events.events(kinds: [.healthChanged]).filter { $0.kind == .healthChanged && $0.subject == "adapter:notifier:primary" }
+                #expect(events.count == 1, "one event for the change, none for repeats: \(events.map(\.reason))")
+                #expect(events.first?.reason.contains("registry: oneiric reports unhealthy") == true)
+
+                // Oneiric now imports it: the demotion is withdrawn and priority decides again.
+                try await register("json.JSONDecoder")
+                try await eventually("primary restored", timeout: .seconds(20)) { test.host.resolve(slot)?.provider == "primary" }
+
+                // A demotion never outlives its reporter.
+                try await register("no_such_module.Factory")
+                try await eventually("primary demoted again", timeout: .seconds(20)) { test.host.resolve(slot)?.provider == "backup" }
+                await test.host.unload(file: test.testHost.pluginsDirectory + "/liboneiric.so", reason: "test removes the reporter")
+                #expect(test.host.resolve(slot)?.provider == "primary")
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@ extension PluginKitTests {
             #expect(plugin.magic == CAP_PLUGIN_MAGIC)
             withUnsafeBytes(of: plugin.magic.littleEndian) { #expect(Array($0) == Array("CAPHOST1".utf8)) }
             #expect(plugin.struct_size == 176)
-            #expect(plugin.abi_major == 1 && plugin.abi_minor == 2)
+            #expect(plugin.abi_major == 1 && plugin.abi_minor == 3)
             #expect(String(cString: plugin.name) == "probe")
             #expect(String(cString: plugin.version) == "2.3.4-beta.1+kit")
             #expect(String(cString: plugin.vendor) == "PluginKit tests")

@@ -410,6 +410,7 @@ extension CapabilityHost {
             events.record(.candidateRetired, subject: candidate.id.description, reason: reason)
         }
         events.record(.pluginRemoved, subject: file, reason: "\(descriptor.name) \(descriptor.version): \(reason)")
+        withdrawRegistryHealth(reportedBy: descriptor.name)
         return retireInstancesWithoutCandidates(from: record.candidates)
     }
 
@@ -512,5 +513,19 @@ extension CapabilityHost {
             return PluginLoader.health(of: instance)
         }
         return observation ?? HealthObservation(at: .now, healthy: false, status: "TIMEOUT", message: "health check did not answer within \(timeout)")
+    }
+}
+
+extension CapabilityHost {
+    /// A retired plugin's registry-health reports go with it: a demotion must not outlive its reporter.
+    func withdrawRegistryHealth(reportedBy reporter: String) {
+        for candidate in registry.allCandidates() where !candidate.isRetired {
+            let withdrawn = candidate.control.withLock { control -> Bool in
+                guard control.registryHealth?.reporter == reporter else { return false }
+                control.registryHealth = nil
+                return true
+            }
+            if withdrawn { Self.recordRegistryHealth(candidate, nil, reporter: reporter, events: events, registry: registry) }
+        }
     }
 }

@@ -95,6 +95,9 @@ public final class CapabilityHost: Sendable {
                 if let transition = registry.slot(candidate.id.slot)?.recompute() {
                     CapabilityHost.recordTransition(transition, events: events, cause: "breaker closed on \(candidate.id)")
                 }
+            },
+            registryHealthChanged: { candidate, report, reporter in
+                CapabilityHost.recordRegistryHealth(candidate, report, reporter: reporter, events: events, registry: registry)
             })
     }
 
@@ -170,6 +173,19 @@ public final class CapabilityHost: Sendable {
         return state.withLock {
             RetainedImages(count: $0.retainedImages, bytes: $0.retainedBytes, unloaded: $0.unloadedImages,
                            retiredCandidates: retiredCandidates)
+        }
+    }
+
+    /// Records an outside registry's changed verdict on `candidate` and re-ranks its slot.
+    static func recordRegistryHealth(_ candidate: Candidate, _ report: RegistryHealthReport?, reporter: String,
+                                     events: EventLog, registry: CapabilityRegistry) {
+        events.record(.healthChanged, subject: candidate.id.description,
+                      reason: report.map { "registry: \($0.reporter) reports unhealthy: \($0.reason)" }
+                          ?? "registry: \(reporter) withdrew its unhealthy report",
+                      details: ["source": "registry", "reporter": report?.reporter ?? reporter])
+        if let transition = registry.slot(candidate.id.slot)?.recompute() {
+            recordTransition(transition, events: events,
+                             cause: report.map { "\($0.reporter) reports \(candidate.id) unhealthy" } ?? "\(reporter) withdrew its report on \(candidate.id)")
         }
     }
 

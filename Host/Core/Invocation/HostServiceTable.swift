@@ -15,7 +15,8 @@ enum HostServiceTable {
             abi_major: UInt16(CAP_ABI_MAJOR), abi_minor: UInt16(CAP_ABI_MINOR),
             log: log, set_error: setError, metric: metric, call: call,
             kv_get: keyValueGet, kv_put: keyValuePut, kv_delete: keyValueDelete,
-            call_idempotency_key: callIdempotencyKey, describe_capabilities: describeCapabilities))
+            call_idempotency_key: callIdempotencyKey, describe_capabilities: describeCapabilities,
+            report_health: reportHealth))
         return UnsafePointer(table)
     }()
 
@@ -138,6 +139,31 @@ enum HostServiceTable {
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(document) else { return CAP_INTERNAL }
         data.withUnsafeBytes { fill(out, with: $0) }
+        return CAP_OK
+    }
+
+    /// Longest registry-health reason kept, in bytes.
+    static let maxRegistryHealthReasonBytes = 512
+
+    private static let reportHealth: @convention(c) (OpaquePointer?, cap_str, Int32, cap_str) -> cap_status = { host, candidate, state, reason in
+        guard let context = PluginHostContext.from(host), let invoker = context.invoker else { return CAP_UNAVAILABLE }
+        guard let id = CapabilityID(parsing: string(candidate)) else { return CAP_INVALID_ARGUMENT }
+        guard [CAP_REGISTRY_HEALTH_UNKNOWN, CAP_REGISTRY_HEALTH_HEALTHY, CAP_REGISTRY_HEALTH_UNHEALTHY].contains(state) else {
+            return CAP_INVALID_ARGUMENT
+        }
+        guard var text = String(validating: bytes(reason), as: UTF8.self) else { return CAP_INVALID_ARGUMENT }
+        while text.utf8.count > maxRegistryHealthReasonBytes { text.removeLast() }
+        guard let target = invoker.registry.candidate(id), !target.isRetired else { return CAP_NOT_FOUND }
+        let report = state == CAP_REGISTRY_HEALTH_UNHEALTHY
+            ? RegistryHealthReport(reporter: context.pluginName, reason: text, at: .now) : nil
+        let changed = target.control.withLock { control -> Bool in
+            let before = control.registryHealth
+            // Another reporter's demotion is not this reporter's to withdraw.
+            if report == nil, let before, before.reporter != context.pluginName { return false }
+            control.registryHealth = report.map { new in before.map { $0.reporter == new.reporter && $0.reason == new.reason ? $0 : new } ?? new }
+            return (before == nil) != (report == nil)
+        }
+        if changed { invoker.registryHealthChanged(target, report, context.pluginName) }
         return CAP_OK
     }
 

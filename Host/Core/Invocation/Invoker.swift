@@ -15,6 +15,9 @@ public final class Invoker: @unchecked Sendable {
     let breakerTripped: @Sendable (Candidate, Int) -> Void
     /// Called when a provider succeeds after one or more failures.
     let recovered: @Sendable (Candidate) -> Void
+    /// Called when an outside registry's report on a provider changed its standing (ABI 1.3
+    /// `report_health`): the new report, nil when withdrawn, and who withdrew it.
+    let registryHealthChanged: @Sendable (Candidate, RegistryHealthReport?, String) -> Void
     private let sampleMask: Int64
     /// Latency histograms of guarded calls, by label set (see `Invoker+metrics`).
     let durationTimers = Mutex<[String: Timer]>([:])
@@ -23,12 +26,14 @@ public final class Invoker: @unchecked Sendable {
 
     init(registry: CapabilityRegistry, settings: InvocationSettings,
          breakerTripped: @escaping @Sendable (Candidate, Int) -> Void,
-         recovered: @escaping @Sendable (Candidate) -> Void) {
+         recovered: @escaping @Sendable (Candidate) -> Void,
+         registryHealthChanged: @escaping @Sendable (Candidate, RegistryHealthReport?, String) -> Void = { _, _, _ in }) {
         self.registry = registry
         self.settings = settings
         self.pool = CallThreadPool(name: "caphost-call", maximumThreads: settings.maxCallThreads)
         self.breakerTripped = breakerTripped
         self.recovered = recovered
+        self.registryHealthChanged = registryHealthChanged
         self.sampleMask = Int64(max(1, settings.latencySampleInterval).nextPowerOfTwo - 1)
     }
 

@@ -9,6 +9,8 @@ struct CandidateControl: Sendable {
     var demotion: Demotion?
     /// The last health check's outcome.
     var lastHealth: HealthObservation?
+    /// An outside registry's unhealthy report (ABI 1.3 `report_health`): demotes it in ranking.
+    var registryHealth: RegistryHealthReport?
     /// The last heartbeat received for it (gRPC `Heartbeat`).
     var lastHeartbeat: WallClockTime?
     /// Totals already folded into the score.

@@ -11,6 +11,8 @@ struct CandidateRanking {
         let exclusion: String?
 
         var id: CapabilityID { candidate.id }
+        /// An outside registry reports it unhealthy: it ranks after every candidate not so reported.
+        var isDemotedByRegistry: Bool { control.registryHealth != nil }
         /// Score rounded to 1/1000 so jitter never reorders equal providers.
         var scoreKey: Int { Int((control.score.value * 1000).rounded()) }
     }
@@ -29,7 +31,7 @@ struct CandidateRanking {
         let reason: String
     }
 
-    enum Rule: String { case priority = "priority", stackLevel = "stack level", score = "score", registration = "registration order" }
+    enum Rule: String { case registryHealth = "registry health", priority = "priority", stackLevel = "stack level", score = "score", registration = "registration order" }
 
     static func entries(for candidates: [Candidate], now: ContinuousClock.Instant) -> [Entry] {
         candidates.map { candidate in
@@ -101,6 +103,7 @@ struct CandidateRanking {
 
     /// Whether `a` ranks before `b`.
     static func precedes(_ a: Entry, _ b: Entry) -> Bool {
+        if a.isDemotedByRegistry != b.isDemotedByRegistry { return !a.isDemotedByRegistry }
         if a.candidate.priority != b.candidate.priority { return a.candidate.priority > b.candidate.priority }
         if a.candidate.stackLevel != b.candidate.stackLevel { return a.candidate.stackLevel > b.candidate.stackLevel }
         if a.scoreKey != b.scoreKey { return a.scoreKey > b.scoreKey }
@@ -108,6 +111,7 @@ struct CandidateRanking {
     }
 
     static func decidingRule(_ a: Entry, _ b: Entry) -> Rule {
+        if a.isDemotedByRegistry != b.isDemotedByRegistry { return .registryHealth }
         if a.candidate.priority != b.candidate.priority { return .priority }
         if a.candidate.stackLevel != b.candidate.stackLevel { return .stackLevel }
         if a.scoreKey != b.scoreKey { return .score }
@@ -116,6 +120,7 @@ struct CandidateRanking {
 
     static func value(of entry: Entry, _ rule: Rule) -> String {
         switch rule {
+        case .registryHealth: entry.control.registryHealth.map { "unhealthy (demoted: \($0.sentence))" } ?? "healthy"
         case .priority: "\(entry.candidate.priority)"
         case .stackLevel: "\(entry.candidate.stackLevel)"
         case .score: format(entry.control.score.value)

@@ -19,9 +19,16 @@ final class OneiricTestHost: @unchecked Sendable {
         try await with(providers: providers, config: { _ in config }, body)
     }
 
+    /// With providers `(category, provider, priority)` competing by priority.
+    static func withProviders<Result>(_ providers: [(String, String, Int)], config: [String: Any],
+                                      _ body: (OneiricTestHost) async throws -> Result) async throws -> Result {
+        try await with(providers: providers.map { ($0.0, $0.1) }, priorities: Dictionary(uniqueKeysWithValues: providers.map { ($0.1, $0.2) }),
+                       config: { _ in config }, body)
+    }
+
     /// The same, with the plugin's config made once the fixtures are loaded (e.g. pointing at a
     /// registry served from this very host).
-    static func with<Result>(providers: [(String, String)] = [], config makeConfig: (CapabilityHost) async throws -> [String: Any],
+    static func with<Result>(providers: [(String, String)] = [], priorities: [String: Int] = [:], config makeConfig: (CapabilityHost) async throws -> [String: Any],
                              _ body: (OneiricTestHost) async throws -> Result) async throws -> Result {
         let configText = ConfigText()
         let testHost = try TestHost { configuration in
@@ -33,7 +40,8 @@ final class OneiricTestHost: @unchecked Sendable {
         do {
             for (category, provider) in providers {
                 let report = try await testHost.load("noop.c", as: "lib\(category)_\(provider).so",
-                                                     defines: providerDefines(name: "\(category)-\(provider)", provider: provider, category: category))
+                                                     defines: providerDefines(name: "\(category)-\(provider)", provider: provider, category: category,
+                                                                              priority: priorities[provider] ?? 0))
                 guard report.state == .loaded else { throw FixtureError("fixture \(category)/\(provider) did not load: \(String(describing: report.error))") }
             }
             let config = try await makeConfig(testHost.host)

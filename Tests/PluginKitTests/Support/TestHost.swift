@@ -54,7 +54,7 @@ final class TestHost: Sendable {
             log: TestHost.logService, set_error: TestCall.setErrorService, metric: TestHost.metricService,
             call: TestHost.callService, kv_get: TestHost.kvGetService, kv_put: TestHost.kvPutService,
             kv_delete: TestHost.kvDeleteService, call_idempotency_key: TestCall.idempotencyKeyService,
-            describe_capabilities: TestHost.describeCapabilitiesService))
+            describe_capabilities: TestHost.describeCapabilitiesService, report_health: nil))
         self.structSize = structSize
     }
 
