@@ -16,7 +16,7 @@ final class RegistryAnnouncer: Sendable {
     let metrics: RegistryMetrics
     /// What the registry holds from this host, as last stored successfully.
     private let announced = Mutex<[String: RegistryAdapter]>([:])
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let rounds = RepeatingTask()
 
     init(client: RegistryClient, local: LocalRegistry, settings: OneiricConfiguration.AnnounceSettings,
          context: PluginContext, metrics: RegistryMetrics) {
@@ -28,22 +28,11 @@ final class RegistryAnnouncer: Sendable {
     }
 
     func start() {
-        let loop = Task.detached { [self] in
-            while !Task.isCancelled {
-                await announceChanges()
-                try? await Task.sleep(for: settings.interval)
-            }
-        }
-        task.withLock { $0 = loop }
+        rounds.start(every: settings.interval) { [self] in await announceChanges() }
     }
 
     func stop() async {
-        let running = task.withLock { task -> Task<Void, Never>? in
-            defer { task = nil }
-            return task
-        }
-        running?.cancel()
-        await running?.value
+        await rounds.stop()
     }
 
     /// The records the host wants in the registry now: every provider it serves (without
@@ -69,31 +58,22 @@ final class RegistryAnnouncer: Sendable {
         let toRemove = current.values.filter { desired[$0.adapterID] == nil }.sorted { $0.adapterID < $1.adapterID }
         guard !toStore.isEmpty || !toRemove.isEmpty else { return }
         var changed = false
-        for record in toStore where !Task.isCancelled {
+        for (record, removal) in toStore.map({ ($0, false) }) + toRemove.map({ ($0, true) }) where !Task.isCancelled {
             do {
                 try await client.callRemote(method: "announce", deadline: PluginDeadline.after(client.configuration.callTimeout * 2)) {
-                    timeout throws(RegistryFailure) in try await self.client.transport.store(record, timeout: timeout)
+                    timeout throws(RegistryFailure) in
+                    if removal {
+                        try await self.client.transport.remove(record, timeout: timeout)
+                    } else {
+                        try await self.client.transport.store(record, timeout: timeout)
+                    }
                 }
-                announced.withLock { $0[record.adapterID] = record }
-                metrics.announcement("stored")
+                announced.withLock { $0[record.adapterID] = removal ? nil : record }
+                metrics.announcement(removal ? "removed" : "stored")
                 changed = true
             } catch {
                 metrics.announcement("failed")
-                context.log(.warning, "oneiric: announcing \(record.adapterID) to \(client.origin) failed (tried again in \(settings.interval)): \(error.reason)")
-                break
-            }
-        }
-        for record in toRemove where !Task.isCancelled {
-            do {
-                try await client.callRemote(method: "announce", deadline: PluginDeadline.after(client.configuration.callTimeout * 2)) {
-                    timeout throws(RegistryFailure) in try await self.client.transport.remove(record, timeout: timeout)
-                }
-                announced.withLock { $0[record.adapterID] = nil }
-                metrics.announcement("removed")
-                changed = true
-            } catch {
-                metrics.announcement("failed")
-                context.log(.warning, "oneiric: removing \(record.adapterID) from \(client.origin) failed (tried again in \(settings.interval)): \(error.reason)")
+                context.log(.warning, "oneiric: \(removal ? "removing" : "announcing") \(record.adapterID) at \(client.origin) failed (tried again in \(settings.interval)): \(error.reason)")
                 break
             }
         }

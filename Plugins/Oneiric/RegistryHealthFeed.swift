@@ -14,7 +14,7 @@ final class RegistryHealthFeed: Sendable {
     let context: PluginContext
     /// What was last reported, by id.
     private let reported = Mutex<[String: RegistryHealthState]>([:])
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let rounds = RepeatingTask()
 
     init(client: RegistryClient, local: LocalRegistry, settings: OneiricConfiguration.HealthFeedSettings, context: PluginContext) {
         self.client = client
@@ -28,22 +28,11 @@ final class RegistryHealthFeed: Sendable {
             context.log(.warning, "oneiric: health_feed is on but this host has no report_health (ABI 1.3; it speaks \(context.hostABIVersion.major).\(context.hostABIVersion.minor)): the registry's health is not fed into ranking")
             return
         }
-        let loop = Task.detached { [self] in
-            while !Task.isCancelled {
-                await feedOnce()
-                try? await Task.sleep(for: settings.interval)
-            }
-        }
-        task.withLock { $0 = loop }
+        rounds.start(every: settings.interval) { [self] in await feedOnce() }
     }
 
     func stop() async {
-        let running = task.withLock { task -> Task<Void, Never>? in
-            defer { task = nil }
-            return task
-        }
-        running?.cancel()
-        await running?.value
+        await rounds.stop()
     }
 
     /// One round: the registry's verdicts on what this host serves, reported where they changed.
