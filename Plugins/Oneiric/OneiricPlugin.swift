@@ -33,7 +33,7 @@ public final class OneiricPlugin: CapabilityPlugin {
     let healthFeed: RegistryHealthFeed?
     /// Raw `list_adapters` payloads already seen, so a repeated query finds its cache entry
     /// without decoding JSON.
-    private let knownQueries = Mutex<[[UInt8]: AdapterQuery]>([:])
+    private let knownQueries = Mutex<[[UInt8]: (query: AdapterQuery, key: String)]>([:])
 
     public init(context: PluginContext) throws {
         self.context = context
@@ -89,8 +89,8 @@ public final class OneiricPlugin: CapabilityPlugin {
     // MARK: - Methods
 
     func listAdapters(_ request: PluginRequest) async throws(PluginError) -> [UInt8] {
-        let query = try knownQuery(request.payload)
-        return try await client.respond(method: "list_adapters", key: query.key, deadline: request.deadline, remote: { timeout throws(RegistryFailure) in
+        let (query, key) = try knownQuery(request.payload)
+        return try await client.respond(method: "list_adapters", key: key, deadline: request.deadline, remote: { timeout throws(RegistryFailure) in
             let adapters = try await self.client.transport.list(query, timeout: timeout).filter(query.matches)
             return RegistryCache.Result(adapters: adapters, fragment: RegistryAnswer.adaptersFragment(adapters))
         }, local: { () throws(PluginError) -> RegistryCache.Result? in
@@ -151,8 +151,8 @@ public final class OneiricPlugin: CapabilityPlugin {
 
     // MARK: - Payloads
 
-    private func knownQuery(_ payload: [UInt8]) throws(PluginError) -> AdapterQuery {
-        if let query = knownQueries.withLock({ $0[payload] }) { return query }
+    private func knownQuery(_ payload: [UInt8]) throws(PluginError) -> (query: AdapterQuery, key: String) {
+        if let known = knownQueries.withLock({ $0[payload] }) { return known }
         let query: AdapterQuery
         if payload.isEmpty {
             query = AdapterQuery()
@@ -166,10 +166,10 @@ public final class OneiricPlugin: CapabilityPlugin {
         if payload.count <= 512 {
             knownQueries.withLock { known in
                 if known.count >= 256 { known.removeAll() }
-                known[payload] = query
+                known[payload] = (query, query.key)
             }
         }
-        return query
+        return (query, query.key)
     }
 
     static func adapterID(_ request: PluginRequest) throws(PluginError) -> AdapterID {

@@ -25,8 +25,15 @@ struct RegistryAnswer: Sendable {
         bytes.append(contentsOf: #"","#.utf8)
         bytes.append(contentsOf: origin)
         if let age {
-            let milliseconds = age.components.seconds * 1_000 + age.components.attoseconds / 1_000_000_000_000_000
-            bytes.append(contentsOf: ",\"age_seconds\":\(milliseconds / 1_000).\(String(milliseconds % 1_000 + 1_000).dropFirst())".utf8)
+            // Milliseconds as seconds with three decimals, written digit by digit (the cache-hit path).
+            let milliseconds = max(0, age.components.seconds * 1_000 + age.components.attoseconds / 1_000_000_000_000_000)
+            bytes.append(contentsOf: #","age_seconds":"#.utf8)
+            Self.appendDecimal(milliseconds / 1_000, to: &bytes)
+            bytes.append(UInt8(ascii: "."))
+            let fraction = milliseconds % 1_000
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
         }
         if let reason {
             bytes.append(contentsOf: ",\"reason\":".utf8)
@@ -38,6 +45,11 @@ struct RegistryAnswer: Sendable {
         }
         bytes.append(UInt8(ascii: "}"))
         return bytes
+    }
+
+    static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &bytes) }
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     /// `"adapters":[…],"count":n`.

@@ -34,7 +34,7 @@ final class RegistryClient: Sendable {
                  remote: @Sendable (Duration) async throws(RegistryFailure) -> RegistryCache.Result,
                  local: () throws(PluginError) -> RegistryCache.Result?) async throws(PluginError) -> (AnswerSource, [UInt8], RegistryCache.Result) {
         if let key, let (hit, age) = cache.fresh(key) {
-            metrics.cache("hit")
+            metrics.cacheHit()
             return (.cache, answer.render(.cache, age: age, fragment: hit.fragment), hit)
         }
         if key != nil { metrics.cache("miss") }

@@ -1,10 +1,15 @@
 import PluginKit
+import Synchronization
 
 /// The plugin's metrics, through the host (`metric` host service). Labels never carry a
 /// credential or a record's content.
 struct RegistryMetrics: Sendable {
     let context: PluginContext
     let transport: String
+    /// Cache hits not yet reported: a hit is the plugin's hot path (a few µs), so hits are
+    /// counted here and handed to the host in batches.
+    private let pendingHits = PendingCount()
+    static let hitBatch = 64
 
     func request(method: String, outcome: String, seconds duration: Duration) {
         context.metric(.counter, "oneiric_requests_total", labels: ["transport": transport, "method": method, "outcome": outcome], value: 1)
@@ -21,6 +26,11 @@ struct RegistryMetrics: Sendable {
         context.metric(.counter, "oneiric_cache_total", labels: ["result": result], value: 1)
     }
 
+    /// One cache hit; reported to the host every ``hitBatch`` hits.
+    func cacheHit() {
+        if pendingHits.add() { context.metric(.counter, "oneiric_cache_total", labels: ["result": "hit"], value: Double(Self.hitBatch)) }
+    }
+
     func fallback() {
         context.metric(.counter, "oneiric_fallbacks_total", value: 1)
     }
@@ -31,5 +41,15 @@ struct RegistryMetrics: Sendable {
 
     func announcement(_ outcome: String) {
         context.metric(.counter, "oneiric_announcements_total", labels: ["outcome": outcome], value: 1)
+    }
+}
+
+/// A counter that says when it has reached a batch (and starts again).
+final class PendingCount: Sendable {
+    private let count = Atomic<Int>(0)
+
+    /// True once every ``RegistryMetrics/hitBatch`` calls.
+    func add() -> Bool {
+        count.wrappingAdd(1, ordering: .relaxed).newValue % RegistryMetrics.hitBatch == 0
     }
 }
