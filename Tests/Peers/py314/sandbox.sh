@@ -6,8 +6,6 @@
 #   sandbox.sh build                      build it once per machine (idempotent, ~3.5 min)
 #   sandbox.sh run oneiric-mcp --port P --home DIR
 #                                         oneiric's MCP server on 127.0.0.1:P, in the foreground
-#   sandbox.sh run session-buddy --port P --home DIR
-#                                         session-buddy's MCP server on 127.0.0.1:P, in the foreground
 #   sandbox.sh exec [--bind DIR]... -- CMD ARGS...
 #                                         any command in the chroot
 #   sandbox.sh clean                      remove the chroot
@@ -169,11 +167,7 @@ run() {
         oneiric-mcp)
             exec_in "$home" -- /usr/bin/env HOME="$home" FASTMCP_JSON_RESPONSE="${FASTMCP_JSON_RESPONSE-true}" \
                 /opt/oneiric/bin/oneiric mcp start --host 127.0.0.1 --port "$port" --foreground ;;
-        session-buddy)
-            exec_in "$home" -- /usr/bin/env HOME="$home" FASTMCP_JSON_RESPONSE="${FASTMCP_JSON_RESPONSE:-false}" \
-                SESSION_BUDDY_HOST=127.0.0.1 SESSION_BUDDY_PORT="$port" \
-                /opt/session-buddy/bin/session-buddy server start ;;
-        *) die "run: unknown tool '$tool' (expected oneiric-mcp or session-buddy)" ;;
+        *) die "run: unknown tool '$tool' (expected oneiric-mcp; session-buddy, whose CLI has no port option, is for the bridge issue)" ;;
     esac
 }
 
@@ -202,5 +196,5 @@ case "$command" in
             esac
         done
         exec_in "${binds[@]}" "$@" ;;
-    *) die "usage: sandbox.sh build | clean | run oneiric-mcp|session-buddy --port P --home DIR | exec [--bind DIR]... -- CMD..." ;;
+    *) die "usage: sandbox.sh build | clean | run oneiric-mcp --port P --home DIR | exec [--bind DIR]... -- CMD..." ;;
 esac
