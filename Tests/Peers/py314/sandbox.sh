@@ -165,8 +165,11 @@ run() {
     is_built || die "the sandbox at $root is not built: run $0 build"
     case "$tool" in
         oneiric-mcp)
+            # One server per HOME: a pid file left by a killed run would name a pid that
+            # another process may have by now, and oneiric would refuse to start.
+            rm -f "$home/mcp.pid"
             exec_in "$home" -- /usr/bin/env HOME="$home" FASTMCP_JSON_RESPONSE="${FASTMCP_JSON_RESPONSE-true}" \
-                /opt/oneiric/bin/oneiric mcp start --host 127.0.0.1 --port "$port" --foreground ;;
+                /opt/oneiric/bin/oneiric mcp start --host 127.0.0.1 --port "$port" --foreground --pid-file "$home/mcp.pid" ;;
         *) die "run: unknown tool '$tool' (expected oneiric-mcp; session-buddy, whose CLI has no port option, is for the bridge issue)" ;;
     esac
 }
