@@ -4,7 +4,7 @@ import Foundation
 /// `--skip drop_in`, `--repo PATH`, `--budget SECONDS`, ...).
 struct BenchOptions: Sendable {
     /// Every section, in the order they run (the JSON keys of the report).
-    static let allSections = ["dispatch", "resolve", "throughput_2_threads", "swap_under_load", "drop_in", "kit_dispatch", "http_invoke", "cold_start", "oneiric_client"]
+    static let allSections = ["dispatch", "resolve", "throughput_2_threads", "swap_under_load", "drop_in", "kit_dispatch", "http_invoke", "durable_submit", "cold_start", "oneiric_client"]
 
     var sections: [String] = allSections
     /// The repository root: where Tests/Fixtures/Plugins and PluginABI/include are.
@@ -19,7 +19,7 @@ struct BenchOptions: Sendable {
     var swaps = 10_000
     /// New plugins dropped into plugins.d.
     var dropIns = 30
-    /// Seconds of each wrk run in http_invoke.
+    /// Seconds of each wrk run in http_invoke and durable_submit.
     var httpSeconds = 5
     /// Overall time budget: a section that would start after it is skipped,
     /// and long loops stop early when it runs out.
@@ -41,14 +41,14 @@ struct BenchOptions: Sendable {
           --seconds S       seconds per throughput measurement (default 1)
           --swaps N         swaps in swap_under_load (default 10000)
           --drop-ins N      plugins dropped in drop_in (default 30)
-          --http-seconds S  seconds of each wrk run in http_invoke (default 5)
+          --http-seconds S  seconds of each wrk run in http_invoke and durable_submit (default 5)
           --budget S        overall time budget in seconds (default 300)
 
         Build it (and the runner the probe needs, beside it) with
           swift build -c release --product caphost-bench
           swift build -c release --product caphost-runner
           swift build -c release --product EchoSwiftPlugin   (for kit_dispatch, cold_start)
-          swift build -c release --product caphost           (for http_invoke, cold_start; wrk from apt)
+          swift build -c release --product caphost           (for http_invoke, durable_submit, cold_start; wrk from apt)
           swift build -c release --product DiagramPlugin     (and MailgunPlugin, OutboxPlugin: for cold_start)
           swift build -c release --product OneiricPlugin     (for oneiric_client; its MCP part starts the real
                                                               Oneiric from Tests/Peers/py314/sandbox.sh)

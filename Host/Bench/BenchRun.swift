@@ -36,6 +36,7 @@ struct BenchRun {
                 case "drop_in": report.dropIn = try await DropInBenchmark.run(context)
                 case "kit_dispatch": report.kitDispatch = try await KitDispatchBenchmark.run(context)
                 case "http_invoke": report.httpInvoke = try await HTTPInvokeBenchmark.run(context)
+                case "durable_submit": report.durableSubmit = try await DurableSubmitBenchmark.run(context)
                 case "cold_start": report.coldStart = try await ColdStartBenchmark.run(context)
                 case "oneiric_client": report.oneiricClient = try await OneiricClientBenchmark.run(context)
                 default: throw BenchError("no such section")

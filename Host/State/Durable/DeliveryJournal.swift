@@ -3,14 +3,17 @@ import Foundation
 import GRDB
 
 /// The durable journal: the `deliveries` table and every change to it. Each
-/// method commits one transaction before it returns, on GRDB's queues (the
-/// calling task suspends; no cooperative thread waits on the disk).
+/// method commits before it returns, on GRDB's queues (the calling task
+/// suspends; no cooperative thread waits on the disk). Inserts that arrive
+/// together share one synced commit (`GroupCommit`).
 public final class DeliveryJournal: Sendable {
     let database: StateDatabase
+    let inserts: GroupCommit<DeliverySubmission>
 
     /// The journal kept in `database`.
     public init(database: StateDatabase) {
         self.database = database
+        self.inserts = GroupCommit(database: database, operation: "journal a delivery")
     }
 
     /// One delivery by id, or nil.
@@ -44,23 +47,25 @@ public final class DeliveryJournal: Sendable {
 
     /// Journals `request` under `key`, or returns the delivery that already has
     /// the key. The commit waits for the disk: it is what the caller is told.
+    /// Concurrent inserts share the commit; the same key twice in one commit is
+    /// one delivery, created by the first.
     func insert(_ request: DeliveryRequest, key: String) async throws(StateError) -> DeliverySubmission {
         let id = UUID().uuidString.lowercased()
         let now = WallClockTime.now.secondsSince1970
-        return try await database.writeSynced("journal a delivery") { db in
+        return try await inserts.submit { db in
             // A key is scoped to its target and method: the same key for another
             // capability or method is another delivery. ON CONFLICT: another process on
             // the same file may journal the same key between our look and our insert;
             // the key's first delivery wins either way.
             let target = request.target.description
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO deliveries (id, idempotency_key, target, method, payload, state, created_at, updated_at, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
                 ON CONFLICT (target, method, idempotency_key) DO NOTHING
-                """, arguments: [id, key, target, request.method, Data(request.payload), now, now, now])
+                """).execute(arguments: [id, key, target, request.method, Data(request.payload), now, now, now])
             let created = db.changesCount > 0
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE target = ? AND method = ? AND idempotency_key = ?",
-                                       arguments: [target, request.method, key])!
+            let lookup = try db.cachedStatement(sql: "SELECT * FROM deliveries WHERE target = ? AND method = ? AND idempotency_key = ?")
+            let row = try Row.fetchOne(lookup, arguments: [target, request.method, key])!
             return DeliverySubmission(record: try Self.record(from: row), created: created)
         }
     }
