@@ -27,17 +27,23 @@ public struct InvocationError: Error, Sendable, Hashable, CustomStringConvertibl
     /// The provider that served (and failed) the call, when one did.
     public let provider: CapabilityID?
     /// The plugin's own status, when the failure came from the plugin.
-    public let pluginStatus: PluginStatus?
+    public let pluginStatus: PluginCallStatus?
+    /// Why the payload was refused before the plugin saw it, when it was: not
+    /// JSON or against the leased provider's input schema (`invalidArgument`),
+    /// or that schema cannot be used (`internal`).
+    public let payloadProblem: SchemaValidationError?
 
-    public init(code: Code, message: String, provider: CapabilityID? = nil, pluginStatus: PluginStatus? = nil) {
+    public init(code: Code, message: String, provider: CapabilityID? = nil, pluginStatus: PluginCallStatus? = nil,
+                payloadProblem: SchemaValidationError? = nil) {
         self.code = code
         self.message = message
         self.provider = provider
         self.pluginStatus = pluginStatus
+        self.payloadProblem = payloadProblem
     }
 
     /// The status to hand a plugin that made this call through the host API.
-    public var status: PluginStatus {
+    public var status: PluginCallStatus {
         if let pluginStatus { return pluginStatus }
         switch code {
         case .unknownSlot, .unknownProvider, .unknownMethod, .notFound: return .notFound
@@ -52,7 +58,7 @@ public struct InvocationError: Error, Sendable, Hashable, CustomStringConvertibl
         }
     }
 
-    static func from(status: PluginStatus, message: String?, provider: CapabilityID, method: String) -> InvocationError {
+    static func from(status: PluginCallStatus, message: String?, provider: CapabilityID, method: String) -> InvocationError {
         let code: Code = switch status {
         case .ok: .internal
         case .invalidArgument: .invalidArgument
@@ -67,7 +73,7 @@ public struct InvocationError: Error, Sendable, Hashable, CustomStringConvertibl
         }
         var text = "\(provider) \(method) returned \(status.name)"
         if case .unknown(let value) = status {
-            text = "\(provider) \(method) returned unknown status \(value) (ABI 1.0 defines 0...\(PluginStatusTable.maximum)); treated as INTERNAL"
+            text = "\(provider) \(method) returned unknown status \(value) (ABI 1.0 defines 0...\(PluginCallStatusTable.maximum)); treated as INTERNAL"
         }
         if let message, !message.isEmpty { text += ": \(message)" }
         return InvocationError(code: code, message: text, provider: provider, pluginStatus: status)
@@ -77,6 +83,6 @@ public struct InvocationError: Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 /// Constants of the status table.
-enum PluginStatusTable {
+enum PluginCallStatusTable {
     static let maximum = 9
 }

@@ -20,7 +20,7 @@ public final class Invoker: @unchecked Sendable {
     let registryHealthChanged: @Sendable (Candidate, RegistryHealthReport?, String) -> Void
     private let sampleMask: Int64
     /// Latency histograms of guarded calls, by label set (see `Invoker+metrics`).
-    let durationTimers = Mutex<[String: Timer]>([:])
+    let durationTimers = Mutex<[DurationLabels: Timer]>([:])
     /// Longest idempotency key a call may carry (the header promises plugins this bound).
     public static let maxIdempotencyKeyBytes = 256
 
@@ -74,7 +74,7 @@ public final class Invoker: @unchecked Sendable {
     @inline(__always)
     func invoke<R>(_ site: CallSite, payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int,
                    gate: ResumeGate? = nil, leased: ((Candidate) -> Void)? = nil,
-                   idempotencyKey: cap_str = cap_str(ptr: nil, len: 0),
+                   idempotencyKey: cap_str = cap_str(ptr: nil, len: 0), checksInput: Bool = false,
                    _ body: (UnsafeRawBufferPointer, Candidate) -> R) throws(InvocationError) -> R {
         if depth > settings.maxCallDepth {
             throw InvocationError(code: .callDepthExceeded, message: "host->call nested \(depth) deep (limit \(settings.maxCallDepth)) calling \(site.reference) \(site.method)")
@@ -85,7 +85,7 @@ public final class Invoker: @unchecked Sendable {
             leased?(candidate)
             return call(candidate, stripe: candidate.stripe(stripeIndex), site: site, payload: payload,
                         deadlineNanoseconds: deadlineNanoseconds, depth: depth, gate: gate,
-                        idempotencyKey: idempotencyKey, body)
+                        idempotencyKey: idempotencyKey, checksInput: checksInput, body)
         }
         return try result.get()
     }
@@ -130,7 +130,7 @@ public final class Invoker: @unchecked Sendable {
     @inline(__always)
     private func call<R>(_ candidate: Candidate, stripe: UnsafeMutablePointer<caphost_stripe>, site: CallSite,
                          payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int, gate: ResumeGate?,
-                         idempotencyKey: cap_str,
+                         idempotencyKey: cap_str, checksInput: Bool,
                          _ body: (UnsafeRawBufferPointer, Candidate) -> R) -> Result<R, InvocationError> {
         defer { caphost_lease_give_back(stripe) }
         var holdsTrial = false
@@ -153,6 +153,10 @@ public final class Invoker: @unchecked Sendable {
             let known = candidate.capability.methods.map(\.name).joined(separator: ", ")
             return .failure(InvocationError(code: .unknownMethod,
                 message: "\(candidate.id) has no method '\(site.method)' (it has: \(known))", provider: candidate.id))
+        }
+        if checksInput, let refusal = Self.inputRefusal(payload, candidate: candidate, methodIndex: methodIndex, method: site.method) {
+            caphost_counter_add(&stripe.pointee.aborted, 1)
+            return .failure(refusal)
         }
         let timed = deadlineNanoseconds != 0 || caphost_counter_peek(&stripe.pointee.started) & sampleMask == 0
         let start = timed ? caphost_monotonic_ns() : 0
@@ -209,7 +213,7 @@ public final class Invoker: @unchecked Sendable {
                 message: "\(candidate.id) \(site.method) took \(String(format: "%.3f", elapsed)) s, past its deadline of \(String(format: "%.3f", allowed)) s",
                 provider: candidate.id, pluginStatus: .timeout))
         }
-        let status = PluginStatus(raw: raw)
+        let status = PluginCallStatus(raw: raw)
         if status.countsAgainstProvider { recordFailure(candidate, stripe: stripe, timedOut: status == .timeout) }
         return .failure(InvocationError.from(status: status, message: record.errorMessage, provider: candidate.id, method: site.method))
     }
@@ -228,92 +232,74 @@ public final class Invoker: @unchecked Sendable {
         if consecutive >= settings.breakerThreshold { breakerTripped(candidate, consecutive) }
     }
 
-    // MARK: - Guarded asynchronous path (a pool thread; the caller waits up to the deadline)
-
-    /// Calls `reference`'s `method` on a host call thread and waits at most
-    /// `timeout` (default: the configured one). A call that overruns returns
-    /// TIMEOUT, counts as a failure and feeds the breaker; its thread stays
-    /// with the plugin until the plugin returns. The plugin reads
-    /// `idempotencyKey` (at most 256 bytes of UTF-8) through the host service
-    /// `call_idempotency_key`, to recognise a repeated durable delivery.
-    public func invoke(_ reference: CapabilityReference, method: String, payload: [UInt8],
-                       timeout: Duration? = nil, idempotencyKey: String? = nil) async throws(InvocationError) -> InvocationResponse {
-        let site = try callSite(reference, method: method)
-        return try await invoke(site, payload: payload, timeout: timeout, idempotencyKey: idempotencyKey)
+    /// Why `payload` may not reach `candidate`'s method `methodIndex`: not JSON,
+    /// against its input schema, or a schema the plugin declared unusably; nil when it may.
+    static func inputRefusal(_ payload: UnsafeRawBufferPointer, candidate: Candidate, methodIndex: UInt32,
+                             method: String) -> InvocationError? {
+        let compiled: CompiledSchema
+        switch candidate.inputSchemas[Int(methodIndex)] {
+        case .success(let schema): compiled = schema
+        case .failure(let definition):
+            return InvocationError(code: .internal,
+                message: "\(candidate.id) declares an unusable input schema for \(method): \(definition.description)",
+                provider: candidate.id, payloadProblem: .invalidSchema(definition))
+        }
+        do throws(SchemaValidationError) {
+            try compiled.validate(payload: payload, limit: JSONSchemaValidator.shared.violationLimit)
+            return nil
+        } catch {
+            let message = switch error {
+            case .invalidJSON(let parse): "the payload for \(candidate.id) \(method) is not JSON: \(parse.description)"
+            default: "the payload does not match the input schema of \(candidate.id) \(method): \(error.description)"
+            }
+            return InvocationError(code: .invalidArgument, message: message, provider: candidate.id, payloadProblem: error)
+        }
     }
 
-    /// The guarded call on a call site built with `callSite(_:method:)`; see
-    /// `invoke(_:method:payload:timeout:idempotencyKey:)`.
+    /// Checks `payload` against the input schema of the provider a call of
+    /// `reference`'s `method` would reach now, without calling it: for edges
+    /// that accept a call to make later (a durable delivery checks again, on the
+    /// provider each attempt leases). A target or method that does not resolve
+    /// passes; the call names what is missing.
+    public func checkInput(_ payload: [UInt8], for reference: CapabilityReference, method: String) throws(InvocationError) {
+        guard let site = try? callSite(reference, method: method), let candidate = intendedCandidate(site),
+              let methodIndex = candidate.methodIndex(for: MethodNameTable.existingID(for: method)) else { return }
+        let refusal = payload.withUnsafeBytes {
+            Self.inputRefusal($0, candidate: candidate, methodIndex: methodIndex, method: method)
+        }
+        if let refusal { throw refusal }
+    }
+
+    // MARK: - Guarded calls (the edges: a pool thread; the caller waits up to the deadline)
+
+    /// A guarded call of `reference`'s `method` (see `GuardedCall`): the payload
+    /// is checked against the leased provider's input schema when `checksInput`.
+    public func guardedCall(_ reference: CapabilityReference, method: String, timeout: Duration? = nil,
+                            idempotencyKey: String? = nil, checksInput: Bool = true) throws(InvocationError) -> GuardedCall {
+        GuardedCall(site: try callSite(reference, method: method), invoker: self, timeout: timeout,
+                    idempotencyKey: idempotencyKey, checksInput: checksInput)
+    }
+
+    /// A guarded call whose response is copied into an `InvocationResponse`. The
+    /// payload is not checked against a schema (callers inside the host made it);
+    /// edges that take payloads from outside use `guardedCall`.
+    /// A call that overruns returns TIMEOUT, counts as a failure and feeds the
+    /// breaker; its thread stays with the plugin until the plugin returns. The
+    /// plugin reads `idempotencyKey` (at most 256 bytes of UTF-8) through the
+    /// host service `call_idempotency_key`, to recognise a repeated durable delivery.
+    public func invoke(_ reference: CapabilityReference, method: String, payload: [UInt8],
+                       timeout: Duration? = nil, idempotencyKey: String? = nil,
+                       checksInput: Bool = false) async throws(InvocationError) -> InvocationResponse {
+        let call = try guardedCall(reference, method: method, timeout: timeout, idempotencyKey: idempotencyKey,
+                                   checksInput: checksInput)
+        return try await call.response(payload: payload)
+    }
+
+    /// The same on a call site built with `callSite(_:method:)`.
     public func invoke(_ site: CallSite, payload: [UInt8], timeout: Duration? = nil,
                        idempotencyKey: String? = nil) async throws(InvocationError) -> InvocationResponse {
-        if let idempotencyKey, idempotencyKey.utf8.count > Self.maxIdempotencyKeyBytes {
-            throw InvocationError(code: .invalidArgument,
-                message: "idempotency key is \(idempotencyKey.utf8.count) bytes; at most \(Self.maxIdempotencyKeyBytes) are allowed")
-        }
-        let allowed = timeout ?? settings.defaultTimeout
-        let started = caphost_monotonic_ns()
-        let deadline = started &+ UInt64(max(0, allowed.nanoseconds))
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<InvocationResponse, InvocationError>, Never>) in
-            let gate = ResumeGate()
-            let leasedCandidate = LeasedCandidateBox()
-            let timeoutFired: @Sendable () -> Void = { [self] in
-                guard gate.claim(as: .timer) else { return }
-                let candidate = leasedCandidate.value
-                if let candidate {
-                    let stripeIndex = Int(caphost_thread_stripe() & UInt32(CAPHOST_STRIPES - 1))
-                    recordFailure(candidate, stripe: candidate.stripe(stripeIndex), timedOut: true)
-                }
-                continuation.resume(returning: .failure(InvocationError(code: .timeout,
-                    message: "\(candidate?.id.description ?? site.reference.description) \(site.method) did not answer within \(allowed); the call was abandoned (its thread stays with the plugin until it returns)",
-                    provider: candidate?.id, pluginStatus: .timeout)))
-            }
-            // Charge the call to the instance it is about to reach (the winner may change
-            // before the pool thread leases; the charge stays with the one counted here).
-            let charged = intendedCandidate(site)?.instance
-            if let charged, !charged.reserveCallThread(limit: settings.maxCallsPerPlugin) {
-                if gate.claim(as: .worker) {
-                    continuation.resume(returning: .failure(InvocationError(code: .overloaded,
-                        message: "\(charged.image.descriptor.name) holds \(settings.maxCallsPerPlugin) host call threads already (invocation.max_calls_per_plugin; calls that overran their deadline keep theirs until the plugin returns); try again later")))
-                }
-                return
-            }
-            let watch = DeadlineWatchdog.shared.schedule(deadline: deadline, timeoutFired)
-            let accepted = pool.submit(refuseWhenSaturated: true) { [self] in
-                var key = idempotencyKey ?? ""
-                let outcome = key.withUTF8 { keyBytes in
-                    payload.withUnsafeBytes { bytes -> Result<InvocationResponse, InvocationError> in
-                        let keyArgument = cap_str(ptr: keyBytes.isEmpty ? nil : UnsafeRawPointer(keyBytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                                  len: keyBytes.count)
-                        do throws(InvocationError) {
-                            return .success(try invoke(site, payload: bytes, deadlineNanoseconds: deadline, depth: 0, gate: gate,
-                                                       leased: { leasedCandidate.value = $0 }, idempotencyKey: keyArgument) { body, candidate in
-                                InvocationResponse(provider: candidate.id, method: site.method, body: Array(body),
-                                                   latency: .nanoseconds(Int64(caphost_monotonic_ns() &- started)))
-                            })
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                }
-                DeadlineWatchdog.shared.cancel(watch)
-                // Given back before the caller resumes, so its next call finds the thread free.
-                charged?.releaseCallThread()
-                // invoke() claimed the gate when the plugin returned; an error before
-                // the plugin ran (no provider, unknown method) claims it here.
-                if gate.claim(as: .worker) { continuation.resume(returning: outcome) }
-            }
-            guard accepted else {
-                charged?.releaseCallThread()
-                DeadlineWatchdog.shared.cancel(watch)
-                if gate.claim(as: .worker) {
-                    continuation.resume(returning: .failure(InvocationError(code: .overloaded,
-                        message: "all \(settings.maxCallThreads) call threads are busy (hung plugin calls keep theirs); try again later")))
-                }
-                return
-            }
-        }
-        recordDuration(of: result, site: site, nanoseconds: caphost_monotonic_ns() &- started)
-        return try result.get()
+        try await GuardedCall(site: site, invoker: self, timeout: timeout, idempotencyKey: idempotencyKey, checksInput: false)
+            .response(payload: payload)
     }
 }
 

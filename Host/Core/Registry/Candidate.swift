@@ -20,6 +20,11 @@ public final class Candidate: @unchecked Sendable {
     let counters: UnsafeMutablePointer<caphost_candidate_counters>
     /// Interned method-name id for each method index.
     let methodIDs: [Int]
+    /// Each method's input schema (by method index), compiled once when the
+    /// candidate is made: a guarded call checks its payload against the schema
+    /// of the candidate it leased. A schema that does not compile is kept as its
+    /// error, reported to whoever calls the method.
+    let inputSchemas: [Result<CompiledSchema, SchemaDefinitionError>]
     let control = Mutex<CandidateControl>(CandidateControl())
     /// The half-open breaker's one trial call (`TrialGate`): read with one
     /// relaxed load per call, changed only when the breaker changes state.
@@ -41,6 +46,9 @@ public final class Candidate: @unchecked Sendable {
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<caphost_candidate_counters>.size)
         self.counters = raw.bindMemory(to: caphost_candidate_counters.self, capacity: 1)
         self.methodIDs = capability.methods.map { MethodNameTable.id(for: $0.name) }
+        self.inputSchemas = capability.methods.map { method in
+            Result { () throws(SchemaDefinitionError) in try JSONSchemaValidator.shared.compiled(method.inputSchema) }
+        }
         self.invokeFunction = instance.image.entryPoints.invoke
         self.instancePointer = instance.pointer
         self.capabilityIndex = capability.index

@@ -48,6 +48,19 @@ public struct CompiledSchema: Sendable {
     /// when they break the schema. A schema that accepts anything does not parse.
     public func validate(payload: [UInt8], limit: Int = 5) throws(SchemaValidationError) {
         if acceptsAnything { return }
+        let result = payload.withUnsafeBytes { bytes -> Result<Void, SchemaValidationError> in
+            do throws(SchemaValidationError) {
+                return .success(try validate(payload: bytes, limit: limit))
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    /// The same check on bytes the caller owns (no copy is made).
+    public func validate(payload: UnsafeRawBufferPointer, limit: Int = 5) throws(SchemaValidationError) {
+        if acceptsAnything { return }
         let value: JSONValue
         do {
             value = try JSONValue(parsing: payload)

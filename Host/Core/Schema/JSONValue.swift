@@ -18,14 +18,19 @@ public enum JSONValue: Sendable, Hashable {
     /// Throws an error naming line, column and byte offset.
     public init(parsing bytes: [UInt8], maximumDepth: Int = JSONValue.defaultMaximumDepth) throws(JSONParseError) {
         let result = bytes.withUnsafeBytes { buffer -> Result<JSONValue, JSONParseError> in
-            var parser = JSONParser(buffer, maximumDepth: maximumDepth)
             do throws(JSONParseError) {
-                return .success(try parser.parseDocument())
+                return .success(try JSONValue(parsing: buffer, maximumDepth: maximumDepth))
             } catch {
                 return .failure(error)
             }
         }
         self = try result.get()
+    }
+
+    /// Parses JSON text in memory the caller owns (no copy is made).
+    public init(parsing buffer: UnsafeRawBufferPointer, maximumDepth: Int = JSONValue.defaultMaximumDepth) throws(JSONParseError) {
+        var parser = JSONParser(buffer, maximumDepth: maximumDepth)
+        self = try parser.parseDocument()
     }
 
     /// Parses JSON text.

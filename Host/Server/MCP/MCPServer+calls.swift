@@ -1,8 +1,9 @@
 import CapHostCore
 
 /// `tools/call`: arguments are validated against the tool's input schema at
-/// this edge (the core never parses payloads), then a capability tool goes to
-/// the slot's current winner through the guarded async invoke path.
+/// this edge, then a capability tool goes to the slot's current winner as one
+/// guarded call, which checks the payload again against the input schema of the
+/// provider it leased (the winner may have changed since the tool was listed).
 extension MCPServer {
     func call(_ tool: MCPTool, arguments: [String: JSONValue]) async -> MCPToolResult {
         do {
@@ -17,7 +18,7 @@ extension MCPServer {
             let payload = wrapsPayload ? (arguments["payload"] ?? .null).serialized() : JSONValue.object(arguments).serialized()
             do {
                 let response = try await host.invoker.invoke(.slot(key.slot), method: key.method, payload: payload,
-                                                             timeout: options.callTimeout)
+                                                             timeout: options.callTimeout, checksInput: true)
                 return Self.result(of: response)
             } catch {
                 return .failure(error)

@@ -61,7 +61,7 @@ extension DurableDelivery {
         do {
             let response = try await host.invoker.invoke(route, method: delivery.method, payload: delivery.payload,
                                                          timeout: settings.attemptTimeout,
-                                                         idempotencyKey: delivery.idempotencyKey)
+                                                         idempotencyKey: delivery.idempotencyKey, checksInput: true)
             let journaled = await persist("delivery \(delivery.id)") { () async throws(StateError) in
                 try await self.journal.markDelivered(delivery.id, by: response.provider, attempts: attempts)
             }

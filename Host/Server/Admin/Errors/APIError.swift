@@ -53,7 +53,25 @@ extension APIError {
         var extra: [String: String] = [:]
         if let provider = error.provider { extra["provider"] = provider.description }
         if let status = error.pluginStatus { extra["pluginStatus"] = "\(status)" }
-        self.init(status, code: error.code.rawValue, message: error.message, extra: extra)
+        guard let problem = error.payloadProblem else {
+            self.init(status, code: error.code.rawValue, message: error.message, extra: extra)
+            return
+        }
+        // A refused payload: where it broke (line and column, or the schema path).
+        switch problem {
+        case .invalidJSON(let parse):
+            extra["line"] = "\(parse.line)"
+            extra["column"] = "\(parse.column)"
+        case .violations(let violations):
+            if let first = violations.first {
+                extra["path"] = first.path
+                extra["expected"] = first.expected
+                extra["found"] = first.found
+            }
+        case .invalidSchema:
+            break
+        }
+        self.init(status, code: problem.code, message: error.message, extra: extra)
     }
 
     /// The API's answer to a refused lifecycle operation.

@@ -3,9 +3,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `POST /v1/invoke/{domain}/{category}[/{provider}]/{method}`: the payload is
-/// validated against the method's schema here, at the edge, then handed to the
-/// plugin as bytes; the plugin's response bytes go back verbatim.
+/// `POST /v1/invoke/{domain}/{category}[/{provider}]/{method}`: one guarded
+/// call (`GuardedCall`): the payload is checked against the input schema of the
+/// provider the call leased, then handed to the plugin as the request's own
+/// bytes; the plugin's response bytes go back verbatim.
 enum InvokeRoutes {
     static let providerHeader = HTTPField.Name("Caphost-Provider")!
     static let timeoutHeader = HTTPField.Name("Caphost-Timeout")!
@@ -28,30 +29,38 @@ enum InvokeRoutes {
 
     static func invoke(_ reference: CapabilityReference, method: String, _ request: Request, _ context: BasicRequestContext,
                        _ admin: AdminContext) async throws -> Response {
-        let payload = try await payloadBytes(request, limit: admin.settings.maxRequestBytes)
-        try PayloadValidation.validate(payload, for: reference, method: method, host: admin.host)
+        let body = try await payload(request, limit: admin.settings.maxRequestBytes)
         if let durable = request.headers[durableHeader], ["true", "1", "yes"].contains(durable.lowercased()) {
+            let payload = Array(body.buffer.readableBytesView)
+            do throws(InvocationError) {
+                try admin.host.invoker.checkInput(payload, for: reference, method: method)
+            } catch {
+                throw APIError(error)
+            }
             return try await DurableInvocation.submit(reference, method: method, payload: payload,
                                                       idempotencyKey: request.headers[idempotencyHeader], admin)
         }
         let timeout = try timeout(from: request)
         do throws(InvocationError) {
-            let response = try await admin.host.invoker.invoke(reference, method: method, payload: payload, timeout: timeout)
+            // The response body is made on the call thread, straight from the plugin's buffer.
+            let call = try admin.host.invoker.guardedCall(reference, method: method, timeout: timeout)
+            let (provider, bytes) = try await call.run(payload: body) { response, provider in
+                (provider, ByteBuffer(bytes: response))
+            }
             var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-            headers[providerHeader] = response.provider.description
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+            headers[providerHeader] = provider.description
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
         } catch {
             throw APIError(error)
         }
     }
 
-    static func payloadBytes(_ request: Request, limit: Int) async throws -> [UInt8] {
+    /// The request body, collected up to the host's limit.
+    static func payload(_ request: Request, limit: Int) async throws -> RequestPayload {
         do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, code: "payload_too_large",
-                           message: "the payload is larger than the host accepts (\(limit) bytes; http max_request_bytes)")
+            return RequestPayload(buffer: try await request.body.collect(upTo: limit))
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIErrorMiddleware<BasicRequestContext>.tooLarge(limit: limit)
         }
     }
 
@@ -61,5 +70,14 @@ enum InvokeRoutes {
             throw APIError.badRequest("invalid_argument", "Caphost-Timeout: expected seconds in (0, 3600], found '\(text)'")
         }
         return .milliseconds(Int64(seconds * 1000))
+    }
+}
+
+/// A request body handed to a plugin in place.
+struct RequestPayload: CallPayload {
+    let buffer: ByteBuffer
+
+    func withPayloadBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        buffer.withUnsafeReadableBytes(body)
     }
 }

@@ -9,7 +9,7 @@ import NIOCore
 enum MCPRoutes {
     static func add(to router: Router<BasicRequestContext>, endpoint: MCPHTTPEndpoint, maxBodyBytes: Int) {
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
-            let body = request.method == .post ? try await InvokeRoutes.payloadBytes(request, limit: maxBodyBytes) : []
+            let body = request.method == .post ? Array(try await InvokeRoutes.payload(request, limit: maxBodyBytes).buffer.readableBytesView) : []
             let mcpRequest = MCPHTTPRequest(
                 method: request.method.rawValue,
                 accept: request.headers[.accept],

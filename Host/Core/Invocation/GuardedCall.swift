@@ -1,0 +1,152 @@
+import CapPluginABI
+import CCapHostSupport
+
+/// One call from an edge of the host — the HTTP API, MCP, durable deliveries,
+/// workflows — from lease to response, on one path:
+///
+/// 1. the provider is resolved once and leased (the lease holds it through the call);
+/// 2. the payload is checked against *that* provider's input schema, compiled
+///    when it was loaded (a swap between check and call cannot send a payload
+///    to a provider whose schema it breaks);
+/// 3. the plugin runs on a host call thread (Swift's cooperative threads are
+///    never lent to a plugin) under the call's deadline; the waiter is freed at
+///    the deadline even when the plugin is not;
+/// 4. the response is built from the plugin's `cap_buffer` on that thread,
+///    before the buffer is released: `respond` makes whatever the edge sends
+///    (an HTTP body, a byte array) with one copy.
+///
+/// Make one with `Invoker.guardedCall(_:method:)` and run it with `run`.
+public struct GuardedCall: Sendable {
+    /// The target and method, resolved to a call site.
+    public let site: CallSite
+    /// The call's deadline from its start; the host's default when nil.
+    public var timeout: Duration?
+    /// What the plugin reads through `call_idempotency_key` (at most 256 bytes).
+    public var idempotencyKey: String?
+    /// Whether the payload is checked against the leased provider's input schema.
+    public var checksInput: Bool
+    let invoker: Invoker
+
+    init(site: CallSite, invoker: Invoker, timeout: Duration?, idempotencyKey: String?, checksInput: Bool) {
+        self.site = site
+        self.invoker = invoker
+        self.timeout = timeout
+        self.idempotencyKey = idempotencyKey
+        self.checksInput = checksInput
+    }
+
+    /// Runs the call with `payload` and returns what `respond` made of the
+    /// plugin's response bytes (valid only inside `respond`) and the provider
+    /// that produced them. `respond` runs on the call thread and must not block.
+    public func run<Payload: CallPayload, Response: Sendable>(
+        payload: Payload,
+        respond: @escaping @Sendable (UnsafeRawBufferPointer, CapabilityID) -> Response
+    ) async throws(InvocationError) -> Response {
+        if let idempotencyKey, idempotencyKey.utf8.count > Invoker.maxIdempotencyKeyBytes {
+            throw InvocationError(code: .invalidArgument,
+                message: "idempotency key is \(idempotencyKey.utf8.count) bytes; at most \(Invoker.maxIdempotencyKeyBytes) are allowed")
+        }
+        let invoker = self.invoker, site = self.site, checksInput = self.checksInput, key = idempotencyKey
+        let settings = invoker.settings
+        let allowed = timeout ?? settings.defaultTimeout
+        let started = caphost_monotonic_ns()
+        let deadline = started &+ UInt64(max(0, allowed.nanoseconds))
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Response, InvocationError>, Never>) in
+            let gate = ResumeGate()
+            let leasedCandidate = LeasedCandidateBox()
+            let timeoutFired: @Sendable () -> Void = {
+                guard gate.claim(as: .timer) else { return }
+                let candidate = leasedCandidate.value
+                if let candidate {
+                    let stripeIndex = Int(caphost_thread_stripe() & UInt32(CAPHOST_STRIPES - 1))
+                    invoker.recordFailure(candidate, stripe: candidate.stripe(stripeIndex), timedOut: true)
+                }
+                invoker.recordDuration(site: site, provider: candidate?.id, outcome: InvocationError.Code.timeout.rawValue,
+                                       nanoseconds: caphost_monotonic_ns() &- started)
+                continuation.resume(returning: .failure(InvocationError(code: .timeout,
+                    message: "\(candidate?.id.description ?? site.reference.description) \(site.method) did not answer within \(allowed); the call was abandoned (its thread stays with the plugin until it returns)",
+                    provider: candidate?.id, pluginStatus: .timeout)))
+            }
+            let refuse: @Sendable (InvocationError) -> Void = { error in
+                guard gate.claim(as: .worker) else { return }
+                invoker.recordDuration(site: site, provider: nil, outcome: error.code.rawValue, nanoseconds: caphost_monotonic_ns() &- started)
+                continuation.resume(returning: .failure(error))
+            }
+            // Charge the call to the instance it is about to reach (the winner may change
+            // before the pool thread leases; the charge stays with the one counted here).
+            let charged = invoker.intendedCandidate(site)?.instance
+            if let charged, !charged.reserveCallThread(limit: settings.maxCallsPerPlugin) {
+                refuse(InvocationError(code: .overloaded,
+                    message: "\(charged.image.descriptor.name) holds \(settings.maxCallsPerPlugin) host call threads already (invocation.max_calls_per_plugin; calls that overran their deadline keep theirs until the plugin returns); try again later"))
+                return
+            }
+            let watch = DeadlineWatchdog.shared.schedule(deadline: deadline, timeoutFired)
+            let accepted = invoker.pool.submit(refuseWhenSaturated: true) {
+                var keyText = key ?? ""
+                let outcome = keyText.withUTF8 { keyBytes in
+                    payload.withPayloadBytes { bytes -> Result<Response, InvocationError> in
+                        let keyArgument = cap_str(ptr: keyBytes.isEmpty ? nil : UnsafeRawPointer(keyBytes.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                                  len: keyBytes.count)
+                        do throws(InvocationError) {
+                            return .success(try invoker.invoke(site, payload: bytes, deadlineNanoseconds: deadline, depth: 0, gate: gate,
+                                                               leased: { leasedCandidate.value = $0 }, idempotencyKey: keyArgument,
+                                                               checksInput: checksInput) { body, candidate in
+                                respond(body, candidate.id)
+                            })
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                DeadlineWatchdog.shared.cancel(watch)
+                // Given back before the caller resumes, so its next call finds the thread free.
+                charged?.releaseCallThread()
+                // invoke() claimed the gate when the plugin returned; an error before
+                // the plugin ran (no provider, unknown method, a refused payload) claims it here.
+                if gate.claim(as: .worker) {
+                    let provider: CapabilityID?, outcomeCode: String
+                    switch outcome {
+                    case .success: (provider, outcomeCode) = (leasedCandidate.value?.id, "ok")
+                    case .failure(let error): (provider, outcomeCode) = (error.provider, error.code.rawValue)
+                    }
+                    invoker.recordDuration(site: site, provider: provider, outcome: outcomeCode,
+                                           nanoseconds: caphost_monotonic_ns() &- started)
+                    continuation.resume(returning: outcome)
+                }
+            }
+            guard accepted else {
+                charged?.releaseCallThread()
+                DeadlineWatchdog.shared.cancel(watch)
+                refuse(InvocationError(code: .overloaded,
+                    message: "all \(settings.maxCallThreads) call threads are busy (hung plugin calls keep theirs); try again later"))
+                return
+            }
+        }
+        return try result.get()
+    }
+}
+
+extension GuardedCall {
+    /// Runs the call and copies the response into an `InvocationResponse`.
+    public func response(payload: some CallPayload) async throws(InvocationError) -> InvocationResponse {
+        let started = caphost_monotonic_ns()
+        let method = site.method
+        return try await run(payload: payload) { body, provider in
+            InvocationResponse(provider: provider, method: method, body: Array(body),
+                               latency: .nanoseconds(Int64(caphost_monotonic_ns() &- started)))
+        }
+    }
+}
+
+/// Bytes a guarded call hands the plugin, read in place: a byte array, or an
+/// edge's own buffer (the HTTP server passes its request buffer uncopied).
+public protocol CallPayload: Sendable {
+    /// Calls `body` with the payload's bytes, valid only inside it.
+    func withPayloadBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R
+}
+
+extension Array: CallPayload where Element == UInt8 {
+    public func withPayloadBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeBytes(body)
+    }
+}
