@@ -4,7 +4,11 @@ import Synchronization
 /// Threads of the host's own on which plugin code runs when the caller must
 /// not block: Swift's cooperative pool (two threads on a two-core machine) is
 /// never lent to a plugin. A call that hangs keeps its thread; the pool grows
-/// to replace it, up to `maximumThreads`, and reports the threads it lost.
+/// to replace it, up to `maximumThreads`.
+///
+/// The lock is held only to move a job in or out of the queue, and a sleeping
+/// thread is woken after the lock is released (a thread woken while the
+/// submitter still holds it would only block again on the lock).
 final class CallThreadPool: @unchecked Sendable {
     typealias Job = @Sendable () -> Void
 
@@ -12,11 +16,16 @@ final class CallThreadPool: @unchecked Sendable {
     private var jobs: [Job] = []
     private var head = 0
     private var idle = 0
+    /// Threads looking for work without sleeping (see `run`).
+    private var spinning = 0
+    /// Jobs queued, readable without the lock by a spinning thread.
+    private let queued = Atomic<Int>(0)
     private var threads = 0
-    private var busySince: [Int: UInt64] = [:]
-    private var nextThreadID = 0
     let maximumThreads: Int
     let name: String
+
+    /// How many times an idle thread yields the core before it sleeps.
+    static let spinRounds = 64
 
     init(name: String, maximumThreads: Int) {
         self.name = name
@@ -28,29 +37,30 @@ final class CallThreadPool: @unchecked Sendable {
     @discardableResult
     func submit(refuseWhenSaturated: Bool = false, _ job: @escaping Job) -> Bool {
         condition.lock()
-        defer { condition.unlock() }
-        if idle == 0 && threads >= maximumThreads && refuseWhenSaturated { return false }
+        if idle == 0 && threads >= maximumThreads && refuseWhenSaturated {
+            condition.unlock()
+            return false
+        }
         jobs.append(job)
-        if idle == 0 && threads < maximumThreads {
+        // Jobs queued beyond the threads looking for work: one more thread, if the limit allows.
+        let waiting = jobs.count - head
+        queued.store(waiting, ordering: .releasing)
+        let wakes = idle > 0 && waiting > spinning
+        var startsThread = false
+        if waiting > idle + spinning && threads < maximumThreads {
             threads += 1
-            nextThreadID += 1
-            let id = nextThreadID
-            let thread = Thread { [self] in run(id: id) }
+            startsThread = true
+        }
+        let id = threads
+        condition.unlock()
+        if startsThread {
+            let thread = Thread { [self] in run() }
             thread.name = "\(name)-\(id)"
             thread.start()
-        } else {
+        } else if wakes {
             condition.signal()
         }
         return true
-    }
-
-    /// Threads currently inside a job for longer than `threshold`.
-    func stuckThreads(olderThan threshold: Duration) -> Int {
-        let now = DispatchTime.now().uptimeNanoseconds
-        let limit = UInt64(threshold.components.seconds) * 1_000_000_000 + UInt64(threshold.components.attoseconds / 1_000_000_000)
-        condition.lock()
-        defer { condition.unlock() }
-        return busySince.values.filter { now - $0 > limit }.count
     }
 
     var threadCount: Int {
@@ -59,9 +69,19 @@ final class CallThreadPool: @unchecked Sendable {
         return threads
     }
 
-    private func run(id: Int) {
+    private func run() {
+        condition.lock()
         while true {
-            condition.lock()
+            if head == jobs.count {
+                // Under load the next call comes within microseconds: look for it a
+                // little while, yielding the core, before sleeping (a sleep costs the
+                // submitter a futex wake and this thread a context switch).
+                spinning += 1
+                condition.unlock()
+                for _ in 0..<Self.spinRounds where queued.load(ordering: .acquiring) == 0 { sched_yield() }
+                condition.lock()
+                spinning -= 1
+            }
             while head == jobs.count {
                 idle += 1
                 condition.wait()
@@ -69,16 +89,17 @@ final class CallThreadPool: @unchecked Sendable {
             }
             let job = jobs[head]
             head += 1
-            if head > 1024 && head * 2 > jobs.count {
+            queued.store(jobs.count - head, ordering: .relaxed)
+            if head == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 1024 && head * 2 > jobs.count {
                 jobs.removeFirst(head)
                 head = 0
             }
-            busySince[id] = DispatchTime.now().uptimeNanoseconds
             condition.unlock()
             job()
             condition.lock()
-            busySince[id] = nil
-            condition.unlock()
         }
     }
 

@@ -38,7 +38,7 @@ struct RequestOriginPolicy: Sendable {
                     message: "Origin '\(Self.shown(origin))' may not use the admin API; expected a page served from a loopback name\(configuredNote)")
             }
         }
-        if hasBody, ["POST", "PUT", "PATCH", "DELETE"].contains(method.uppercased()) {
+        if hasBody, Self.sendsBody(method) {
             let media = contentType.map(Self.mediaType) ?? ""
             guard media == "application/json" || media.hasSuffix("+json") else {
                 return Refusal(status: 415, code: "unsupported_media_type",
@@ -46,6 +46,14 @@ struct RequestOriginPolicy: Sendable {
             }
         }
         return nil
+    }
+
+    /// Methods whose body a cross-site page could send.
+    static func sendsBody(_ method: String) -> Bool {
+        switch method {
+        case "POST", "PUT", "PATCH", "DELETE": true
+        default: ["POST", "PUT", "PATCH", "DELETE"].contains(method.uppercased())
+        }
     }
 
     /// A refused request: the status and the API's `{code, message}`.
@@ -65,23 +73,37 @@ struct RequestOriginPolicy: Sendable {
 
     /// `localhost`, an IPv4 address in 127.0.0.0/8, or the IPv6 loopback.
     static func isLoopbackName(_ name: String) -> Bool {
-        ListenAddress(name)?.isLoopback ?? false
+        // The names every local client sends, without a parse.
+        if name == "127.0.0.1" || name == "localhost" || name == "::1" { return true }
+        return ListenAddress(name)?.isLoopback ?? false
     }
 
     /// The host of `name[:port]` or `[v6]:port`, lower-cased; nil when malformed.
+    /// Every request's `Host` goes through here: it reads the UTF-8 bytes once.
     static func hostName(ofAuthority authority: String) -> String? {
-        let text = authority.trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty, !text.contains("@"), !text.contains("/") else { return nil }
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return nil }
-            let rest = text[text.index(after: close)...]
-            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isNumber)) else { return nil }
-            return String(text[text.index(after: text.startIndex)..<close]).lowercased()
+        let bytes = trimmed(authority.utf8[...])
+        guard !bytes.isEmpty, !bytes.contains(UInt8(ascii: "@")), !bytes.contains(UInt8(ascii: "/")) else { return nil }
+        let host: Substring.UTF8View, port: Substring.UTF8View
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            host = bytes[bytes.index(after: bytes.startIndex)..<close]
+            let rest = bytes[bytes.index(after: close)...]
+            guard rest.isEmpty || rest.first == UInt8(ascii: ":") else { return nil }
+            port = rest.isEmpty ? rest : rest.dropFirst()
+            guard rest.isEmpty || isPort(port) else { return nil }
+            return lowercased(host)
         }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count <= 2, !parts[0].isEmpty else { return nil }
-        if parts.count == 2 { guard !parts[1].isEmpty, parts[1].allSatisfy(\.isNumber) else { return nil } }
-        return normalised(String(parts[0]))
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
+            host = bytes[..<colon]
+            port = bytes[bytes.index(after: colon)...]
+            guard isPort(port) else { return nil }
+        } else {
+            host = bytes
+        }
+        guard !host.isEmpty else { return nil }
+        var name = lowercased(host)
+        if name.utf8.last == UInt8(ascii: ".") { name.removeLast() }
+        return name
     }
 
     /// The host of an `Origin` (`scheme://authority`); nil for `null` or anything else.
@@ -100,8 +122,30 @@ struct RequestOriginPolicy: Sendable {
         return text
     }
 
+    /// The media type of a `Content-Type` (parameters dropped), lower-cased.
     static func mediaType(_ contentType: String) -> String {
-        contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let bytes = contentType.utf8[...]
+        let end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+        return lowercased(trimmed(bytes[..<end]))
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        var bytes = bytes
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
+        return bytes
+    }
+
+    /// One or more ASCII digits.
+    private static func isPort(_ bytes: Substring.UTF8View) -> Bool {
+        !bytes.isEmpty && bytes.allSatisfy { (0x30...0x39).contains($0) }
+    }
+
+    /// The bytes as a String, ASCII letters lower-cased (a copy only when one is upper-case).
+    private static func lowercased(_ bytes: Substring.UTF8View) -> String {
+        let text = String(Substring(bytes))
+        return bytes.contains(where: { (0x41...0x5A).contains($0) }) ? text.lowercased() : text
     }
 
     /// A header value as an error message may show it: bounded, printable.

@@ -33,7 +33,8 @@ enum RouteParameters {
     static func slot(_ context: BasicRequestContext) throws -> SlotKey {
         let domain = try context.parameters.require("domain")
         let category = try context.parameters.require("category")
-        guard SlotKey(parsing: "\(domain):\(category)") != nil else {
+        // Path segments hold no '/'; a ':' would make the slot's text ambiguous.
+        guard !domain.isEmpty, !category.isEmpty, !domain.utf8.contains(0x3A), !category.utf8.contains(0x3A) else {
             throw APIError.badRequest("invalid_argument", "'\(domain)/\(category)' is not a slot: expected /domain/category")
         }
         return SlotKey(domain: domain, category: category)
