@@ -9,11 +9,13 @@ import Glibc
 #endif
 
 let usage = """
-usage: caphost-runner --probe FILE [--config-stdin] [--invoke METHOD [--payload TEXT] [--capability ID]] [--check-threads]
+usage: caphost-runner --probe FILE [--config-stdin] [--digest SHA256] [--invoke METHOD [--payload TEXT] [--capability ID]] [--check-threads]
 Loads FILE as the host would (checks, dlopen, descriptor, create, health) with
 the plugin's config read from stdin (--config-stdin; otherwise {}): a config
 holds resolved secrets, and a command line is readable by every local user,
-so there is no option to pass it there. Then it optionally calls one method,
+so there is no option to pass it there. --digest gives FILE's SHA-256 when the
+caller already computed it (the host's image store names files by it), so the
+file is not hashed again. Then it optionally calls one method,
 destroys the instance (with --check-threads: and counts threads left running
 200 ms later) and reports on fd 3.
 """
@@ -53,7 +55,10 @@ func send(_ reportFD: Int32, _ line: String) {
 }
 
 let checkThreads = arguments.contains("--check-threads")
-let session = ProbeSession(file: file, config: config, invocation: invocation, checkThreads: checkThreads) { send(reportFD, "phase \($0)") }
+let digest = take("--digest", from: &arguments)
+let session = ProbeSession(file: file, config: config, digest: digest, invocation: invocation, checkThreads: checkThreads) {
+    send(reportFD, "phase \($0)")
+}
 let report = session.run()
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.sortedKeys]

@@ -43,10 +43,13 @@ public struct PluginProbe: Sendable {
     /// Probes `file` with `config`, optionally calling one method and counting
     /// threads left after destroy (which costs a 200 ms wait). Blocks the
     /// calling thread for at most `timeout`: call it off the cooperative pool.
-    public func run(file: String, config: [UInt8], invocation: ProbeInvocation? = nil, checkThreads: Bool = false) -> Outcome {
+    /// `digest`, when given, is the file's SHA-256 (the child then does not hash it again).
+    public func run(file: String, config: [UInt8], digest: String? = nil, invocation: ProbeInvocation? = nil,
+                    checkThreads: Bool = false) -> Outcome {
         // The config (with its ${ENV} secrets resolved) goes through the child's stdin,
         // never its command line or environment, which other local users can read.
         var arguments = [runnerPath, "--probe", file, "--config-stdin"]
+        if let digest { arguments += ["--digest", digest] }
         if let invocation {
             arguments += ["--invoke", invocation.method, "--payload", invocation.payload]
             if let capability = invocation.capability { arguments += ["--capability", capability] }

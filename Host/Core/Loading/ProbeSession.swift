@@ -10,16 +10,19 @@ import Logging
 public struct ProbeSession {
     public let file: String
     public let config: [UInt8]
+    /// The file's SHA-256 when the caller already has it; else it is computed here.
+    public let digest: String?
     public let invocation: ProbeInvocation?
     /// Count threads left running 200 ms after destroy (`caphost check`); a
     /// host's probe before load skips the wait.
     public let checkThreads: Bool
     public let announce: (String) -> Void
 
-    public init(file: String, config: [UInt8], invocation: ProbeInvocation?, checkThreads: Bool,
+    public init(file: String, config: [UInt8], digest: String? = nil, invocation: ProbeInvocation?, checkThreads: Bool,
                 announce: @escaping (String) -> Void) {
         self.file = file
         self.config = config
+        self.digest = digest
         self.invocation = invocation
         self.checkThreads = checkThreads
         self.announce = announce
@@ -35,7 +38,7 @@ public struct ProbeSession {
 
             announce("map")
             let loader = PluginLoader(logger: Logger(label: "caphost.probe"), keyValueStore: nil)
-            let digest = ContentAddressedStore.digest(of: facts.contents)
+            let digest = self.digest ?? ContentAddressedStore.digest(of: facts.contents)
             let image = try loader.map(imagePath: file, sourcePath: file, digest: digest, facts: facts)
             report.descriptor = image.descriptor
             report.phases.append("map")
@@ -97,7 +100,7 @@ public struct ProbeSession {
         let size = body.count
         Invoker.release(&out)
         return ProbeInvocationResult(capability: capability.id.description, method: invocation.method,
-                                     status: PluginStatus(raw: raw).name, message: record.errorMessage ?? "",
+                                     status: PluginCallStatus(raw: raw).name, message: record.errorMessage ?? "",
                                      responseBytes: size, responsePreview: preview, nanoseconds: elapsed)
     }
 }
