@@ -37,6 +37,8 @@ public final class CapabilityHost: Sendable {
     let store: ContentAddressedStore
     let signatureVerifier: SignatureVerifier
     let probe: PluginProbe?
+    /// Passing probe reports by image digest, so an unchanged plugin is probed once.
+    let probeCache: ProbeCache?
     let loader: PluginLoader
     /// Threads for create/health and other blocking plugin work.
     let lifecyclePool = CallThreadPool(name: "caphost-lifecycle", maximumThreads: 64)
@@ -61,8 +63,10 @@ public final class CapabilityHost: Sendable {
                     detail: "caphost-runner not found \(configuration.probe.runnerPath.map { "at \($0)" } ?? "beside the executable"); build it (swift build --product caphost-runner), set probe.runner_path, or disable probing")
             }
             self.probe = PluginProbe(runnerPath: runner, timeout: configuration.probe.timeout)
+            self.probeCache = ProbeCache(directory: store.directory, runnerPath: runner)
         } else {
             self.probe = nil
+            self.probeCache = nil
         }
         self.loader = PluginLoader(logger: logger, keyValueStore: keyValueStore)
         let events = self.events

@@ -1,0 +1,238 @@
+import CCapHostSupport
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Admission of one plugin file: the checks, signature, probe, mapping, conflict rule,
+/// create and health check a file passes before its capabilities are registered.
+extension CapabilityHost {
+    /// The probe's verdict on the image at `imagePath`: a kept report when this
+    /// image passed with this config, runner and host before, else a probe run
+    /// on a lifecycle thread (nil: it did not report back).
+    func probed(_ imagePath: String, config: [UInt8], digest: String, configDigest: String,
+                        with probe: PluginProbe) async -> PluginProbe.Outcome? {
+        if let kept = probeCache?.report(digest: digest, configDigest: configDigest) { return .completed(kept) }
+        let outcome = await lifecyclePool.run(timeout: probe.timeout + .seconds(5)) {
+            probe.run(file: imagePath, config: config, digest: digest)
+        }
+        if case .completed(let report)? = outcome { probeCache?.keep(report, digest: digest, configDigest: configDigest) }
+        return outcome
+    }
+    /// Loads (or reloads) one plugin file: checks, signature, content-addressed
+    /// copy, probe, map, conflict rule, create, health, then registration. A
+    /// newer version of a loaded provider replaces it through a swap; the old
+    /// instance is retired once its in-flight calls finish.
+    @discardableResult
+    public func load(file: String) async -> PluginReport {
+        await loadLock.withLock { await loadLocked(file: file) }
+    }
+    func loadLocked(file: String) async -> PluginReport {
+        let identity = FileIdentity(path: file)
+        let configResult = pluginConfig(for: file)
+        let configDigest = Self.configDigest(of: configResult)
+        func fail(_ error: PluginLoadError, quarantine: Bool = false, descriptor: PluginDescriptor? = nil, digest: String? = nil) -> PluginReport {
+            let report = PluginReport(file: file, state: quarantine ? .quarantined : .failed, descriptor: descriptor, digest: digest,
+                                      capabilities: [], error: error, linksSwiftRuntime: nil, signature: nil, at: .now)
+            state.withLock { state in
+                // A failed reload leaves the previous version serving.
+                if var previous = state.records[file], previous.instance != nil {
+                    previous.fileIdentity = identity
+                    previous.configDigest = configDigest
+                    let serving = previous.report
+                    previous.report = PluginReport(file: file, state: serving.state, descriptor: serving.descriptor,
+                        digest: serving.digest, capabilities: serving.capabilities, error: error,
+                        linksSwiftRuntime: serving.linksSwiftRuntime, signature: serving.signature, at: serving.at)
+                    state.records[file] = previous
+                } else {
+                    state.records[file] = PluginRecord(report: report, fileIdentity: identity, configDigest: configDigest)
+                }
+            }
+            events.record(quarantine ? .pluginQuarantined : .pluginLoadFailed, subject: file, reason: "\(error.check.rawValue): \(error.detail)",
+                          details: ["check": error.check.rawValue])
+            return report
+        }
+
+        let config: [UInt8]
+        switch configResult {
+        case .success(let bytes): config = bytes
+        case .failure(let error): return fail(error)
+        }
+
+        let facts: PluginFileFacts
+        let signature: PluginSignature
+        let digest: String
+        let imagePath: String
+        let prepared = takePrepared(file, identity: identity, configDigest: configDigest)
+        do throws(PluginLoadError) {
+            if let prepared {
+                (facts, signature, digest, imagePath) = (prepared.facts, prepared.signature, prepared.digest, prepared.imagePath)
+            } else {
+                facts = try inspector.inspect(file)
+                digest = ContentAddressedStore.digest(of: facts.contents)
+                signature = try signatureVerifier.verify(file: file, contents: facts.contents, digest: digest)
+                imagePath = try store.store(facts.contents, digest: digest, source: file)
+            }
+        } catch {
+            return fail(error)
+        }
+
+        let previous = state.withLock { $0.records[file] }
+        if let previous, previous.instance != nil, previous.report.digest == digest, previous.configDigest == configDigest {
+            state.withLock { $0.records[file]?.fileIdentity = identity }
+            return previous.report
+        }
+
+        if let probe {
+            let outcome: PluginProbe.Outcome?
+            if let probed = prepared?.probe {
+                outcome = probed
+            } else {
+                outcome = await probed(imagePath, config: config, digest: digest, configDigest: configDigest, with: probe)
+            }
+            switch outcome {
+            case .none:
+                return fail(PluginLoadError(file: file, check: .probe, detail: "the probe did not report back"), quarantine: true)
+            case .completed(let report)?:
+                // The child's descriptor is only trusted to refuse early; the mapped one is checked again below.
+                if let descriptor = report.descriptor {
+                    do throws(PluginLoadError) {
+                        try signature.confirm(descriptor, file: file)
+                    } catch {
+                        return fail(error, descriptor: descriptor, digest: digest)
+                    }
+                }
+                if var error = report.error {
+                    error = PluginLoadError(file: file, check: error.check, detail: error.detail.replacingOccurrences(of: imagePath, with: file))
+                    return fail(error, descriptor: report.descriptor, digest: digest)
+                }
+                if let health = report.health, !health.healthy {
+                    return fail(PluginLoadError(file: file, check: .health, detail: "health check returned \(health.status)\(health.message.isEmpty ? "" : ": \(health.message)")"),
+                                descriptor: report.descriptor, digest: digest)
+                }
+            case .crashed(let signal, let phase, let report)?:
+                return fail(PluginLoadError(file: file, check: .probe, detail: "crashed with \(SignalName.of(signal)) during \(phase) in the probe process; quarantined"),
+                            quarantine: true, descriptor: report.descriptor, digest: digest)
+            case .hung(let timeout, let phase, let report)?:
+                return fail(PluginLoadError(file: file, check: .probe, detail: "hung for \(timeout) during \(phase) in the probe process (killed); quarantined"),
+                            quarantine: true, descriptor: report.descriptor, digest: digest)
+            case .runnerFailed(let message)?:
+                return fail(PluginLoadError(file: file, check: .probe, detail: message), digest: digest)
+            }
+        }
+
+        let image: PluginImage
+        do throws(PluginLoadError) {
+            image = try loader.map(imagePath: imagePath, sourcePath: file, digest: digest, facts: facts)
+        } catch {
+            return fail(error, digest: digest)
+        }
+        do throws(PluginLoadError) {
+            try signature.confirm(image.descriptor, file: file)
+        } catch {
+            return fail(error, descriptor: image.descriptor, digest: digest)
+        }
+        if let conflict = conflict(for: image) { return fail(conflict, descriptor: image.descriptor, digest: digest) }
+
+        let loader = self.loader
+        let invoker = self.invoker
+        let created = await lifecyclePool.run(timeout: configuration.createTimeout) { () -> Result<PluginInstance, PluginLoadError> in
+            do throws(PluginLoadError) {
+                return .success(try loader.create(image, config: config, invoker: invoker))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let instance: PluginInstance
+        switch created {
+        case .none:
+            return fail(PluginLoadError(file: file, check: .create, detail: "create() did not return within \(configuration.createTimeout); quarantined (its thread stays with the plugin)"),
+                        quarantine: true, descriptor: image.descriptor, digest: digest)
+        case .failure(let error)?:
+            return fail(error, descriptor: image.descriptor, digest: digest)
+        case .success(let value)?:
+            instance = value
+        }
+        let health = await checkHealth(of: instance)
+        guard health.healthy else {
+            let timedOut = health.status == "TIMEOUT"
+            if !timedOut { instance.destroy() }
+            return fail(PluginLoadError(file: file, check: .health, detail: "health check returned \(health.status)\(health.message.isEmpty ? "" : ": \(health.message)")"),
+                        descriptor: image.descriptor, digest: digest)
+        }
+
+        let candidates = image.descriptor.capabilities.map {
+            Candidate(capability: $0, instance: instance, registrationSequence: registry.nextSequence())
+        }
+        for candidate in candidates { candidate.control.withLock { $0.lastHealth = health } }
+        let replaced = await register(candidates, from: file)
+
+        // Capabilities the previous version of this file had and this one has not.
+        let dropped = (previous?.candidates ?? []).filter { old in !candidates.contains { $0.id == old.id } && !old.isRetired }
+        for candidate in dropped {
+            if let transition = await withSlotLock(candidate.id.slot, { self.registry.remove(candidate) }) {
+                Self.recordTransition(transition, events: events, cause: "\(candidate.id) dropped by the new version of \(file)")
+            }
+            events.record(.candidateRetired, subject: candidate.id.description, reason: "no longer provided by \(file)")
+        }
+
+        let report = PluginReport(file: file, state: .loaded, descriptor: image.descriptor, digest: digest,
+                                  capabilities: candidates.map(\.id.description), error: nil,
+                                  linksSwiftRuntime: facts.linksSwiftRuntime, signature: signature.note, at: .now)
+        state.withLock {
+            $0.records[file] = PluginRecord(report: report, instance: instance, candidates: candidates,
+                                            fileIdentity: identity, configDigest: configDigest)
+        }
+        let upgradedFrom = replaced.map { "\($0.plugin.name) \($0.plugin.version)" }
+        markSuperseded(by: file, replaced: replaced)
+        if let old = previous?.report.descriptor, previous?.instance != nil {
+            events.record(.pluginUpgraded, subject: file,
+                reason: old.version == image.descriptor.version
+                    ? "reloaded \(image.descriptor.name) \(image.descriptor.version) (file or config changed)"
+                    : "\(image.descriptor.name) \(old.version) → \(image.descriptor.version)",
+                details: ["digest": digest])
+        } else {
+            events.record(.pluginLoaded, subject: file,
+                reason: "\(image.descriptor.name) \(image.descriptor.version) serving \(candidates.map(\.id.description).joined(separator: ", "))"
+                    + (upgradedFrom.isEmpty ? "" : "; replaces \(Set(upgradedFrom).sorted().joined(separator: ", "))"),
+                details: ["digest": digest, "signature": signature.note, "swift": "\(facts.linksSwiftRuntime)"])
+        }
+        retireInstancesWithoutCandidates(from: replaced + dropped)
+        return report
+    }
+    /// A capability of `image` that another file already provides at the same or
+    /// a newer version.
+    func conflict(for image: PluginImage) -> PluginLoadError? {
+        for capability in image.descriptor.capabilities {
+            guard let existing = registry.candidate(capability.id),
+                  existing.instance.image.sourcePath != image.sourcePath else { continue }
+            let theirs = existing.plugin.version
+            if image.descriptor.version <= theirs {
+                return PluginLoadError(file: image.sourcePath, check: .conflict,
+                    detail: "\(capability.id) is already provided by \(existing.plugin.name) \(theirs) from \(existing.instance.image.sourcePath); this file is \(image.descriptor.name) \(image.descriptor.version), not newer")
+            }
+        }
+        return nil
+    }
+    /// Runs the instance's health check on a lifecycle thread, waiting at most
+    /// the configured timeout. At most one check per instance runs at a time: a
+    /// check that hangs keeps its thread, and later rounds report it instead of
+    /// queueing more checks behind it (which would take every lifecycle thread
+    /// and stop loads).
+    func checkHealth(of instance: PluginInstance) async -> HealthObservation {
+        let timeout = configuration.scoring.healthTimeout
+        let now = caphost_monotonic_ns()
+        let (claimed, running) = instance.healthCheckStarted.compareExchange(expected: 0, desired: max(now, 1), ordering: .acquiringAndReleasing)
+        guard claimed else {
+            let seconds = Double(now &- running) / 1e9
+            return HealthObservation(at: .now, healthy: false, status: "TIMEOUT",
+                message: String(format: "the previous health check has not returned for %.1f s; no new check is started until it does", seconds))
+        }
+        let observation = await lifecyclePool.run(timeout: timeout) {
+            defer { instance.healthCheckStarted.store(0, ordering: .releasing) }
+            return PluginLoader.health(of: instance)
+        }
+        return observation ?? HealthObservation(at: .now, healthy: false, status: "TIMEOUT", message: "health check did not answer within \(timeout)")
+    }
+}
