@@ -5,7 +5,7 @@ enum PluginSections {
     /// `references` picks what a `${VAR}` value becomes: the variable's text (always a
     /// JSON string) for the plugin, or the reference as written for descriptions.
     static func read(_ node: ConfigNode?, problems: ProblemCollector,
-                     references: JSONText.References = .resolved) -> [String: String] {
+                     references: ConfigValueJSON.References = .resolved) -> [String: String] {
         guard let node, node.scalar?.value != .null else { return [:] }
         guard let entries = node.entries else {
             problems.expected("a mapping of plugin file stems (libmailgun for libmailgun.so) to their settings", at: node)
@@ -25,12 +25,12 @@ enum PluginSections {
 
     /// A plugin's settings as a JSON object; null means `{}`.
     static func objectJSON(_ node: ConfigNode, problems: ProblemCollector,
-                           references: JSONText.References = .resolved) -> String? {
+                           references: ConfigValueJSON.References = .resolved) -> String? {
         if node.scalar?.value == .null { return "{}" }
         guard node.entries != nil else {
             problems.expected("a mapping of the plugin's settings", at: node)
             return nil
         }
-        return JSONText.render(node, references: references)
+        return ConfigValueJSON.render(node, references: references)
     }
 }

@@ -44,7 +44,7 @@ public final class SecretRedactor: Sendable {
         let known = values.withLock { $0 }
         var forms = Set(known)
         for value in known {
-            let escaped = JSONText.escapedContent(value)
+            let escaped = ConfigValueJSON.escapedContent(value)
             forms.insert(escaped)
             forms.insert(escaped.replacingOccurrences(of: "/", with: "\\/"))
         }

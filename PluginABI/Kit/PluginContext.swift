@@ -17,9 +17,9 @@ public final class PluginContext: Sendable {
     public let config: [UInt8]
     /// The instance's durable key-value store.
     public let keyValueStore: PluginKeyValueStore
-    let services: HostServiceTable
+    let services: HostServicesView
 
-    init(config: [UInt8], services: HostServiceTable) {
+    init(config: [UInt8], services: HostServicesView) {
         self.config = config
         self.services = services
         self.keyValueStore = PluginKeyValueStore(services: services)
@@ -28,7 +28,7 @@ public final class PluginContext: Sendable {
     /// A context with no host behind it, for unit-testing a plugin type directly: log lines and
     /// metrics go nowhere, and calls and the key-value store throw ``PluginError/unavailable(_:)``.
     public static func standalone(config: String = "{}") -> PluginContext {
-        PluginContext(config: Array(config.utf8), services: HostServiceTable(api: nil, host: nil))
+        PluginContext(config: Array(config.utf8), services: HostServicesView(api: nil, host: nil))
     }
 
     /// The host's ABI version (`host_api->abi_major`, `abi_minor`); `(0, 0)` standalone.

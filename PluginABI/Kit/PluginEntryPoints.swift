@@ -8,7 +8,7 @@ enum PluginEntryPoints {
     /// `create` for the type registered in `slot`.
     static func create(slot: Int, api: UnsafePointer<cap_host_api>?, host: OpaquePointer?, config: cap_str,
                        call: OpaquePointer?, instance: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> cap_status {
-        let services = HostServiceTable(api: api, host: host)
+        let services = HostServicesView(api: api, host: host)
         guard let instance else {
             services.setError(call, .invalidArgument("create was called without an instance out-pointer"))
             return CAP_INVALID_ARGUMENT
@@ -17,7 +17,7 @@ enum PluginEntryPoints {
         let context = PluginContext(config: config.bytes, services: services)
         do {
             let plugin = try registration.makePlugin(context)
-            let live = PluginInstance(plugin: plugin, context: context, capabilities: registration.capabilities)
+            let live = ExportedInstance(plugin: plugin, context: context, capabilities: registration.capabilities)
             instance.pointee = Unmanaged.passRetained(live).toOpaque()
             return CAP_OK
         } catch {
@@ -30,7 +30,7 @@ enum PluginEntryPoints {
     /// `invoke`: routes by index, runs ``CapabilityPlugin/invoke(_:)`` and hands back its bytes.
     static let invoke: cap_invoke_fn = { pointer, capabilityIndex, methodIndex, payload, deadline, call, out in
         guard let pointer, let out else { return CAP_INVALID_ARGUMENT }
-        let instance = PluginInstance.from(pointer)
+        let instance = ExportedInstance.from(pointer)
         let services = instance.context.services
         guard Int(capabilityIndex) < instance.capabilities.count else {
             services.setError(call, .unimplemented(
@@ -77,7 +77,7 @@ enum PluginEntryPoints {
     /// `health`: runs ``CapabilityPlugin/health()``.
     static let health: cap_health_fn = { pointer, call in
         guard let pointer else { return CAP_INVALID_ARGUMENT }
-        let instance = PluginInstance.from(pointer)
+        let instance = ExportedInstance.from(pointer)
         let (outcome, _) = BlockingInvocation.run(HealthWork(plugin: instance.plugin), call: call, deadlineNanoseconds: 0)
         guard let error = outcome else { return CAP_OK }
         let failure = PluginError(converting: error)
@@ -88,14 +88,14 @@ enum PluginEntryPoints {
     /// `quiesce`: runs ``CapabilityPlugin/quiesce()``.
     static let quiesce: cap_quiesce_fn = { pointer in
         guard let pointer else { return }
-        _ = BlockingInvocation.run(QuiesceWork(plugin: PluginInstance.from(pointer).plugin), call: nil, deadlineNanoseconds: 0)
+        _ = BlockingInvocation.run(QuiesceWork(plugin: ExportedInstance.from(pointer).plugin), call: nil, deadlineNanoseconds: 0)
     }
 
     /// `destroy`: runs ``CapabilityPlugin/shutdown()`` and drops the kit's reference to the instance.
     static let destroy: cap_destroy_fn = { pointer in
         guard let pointer else { return }
-        _ = BlockingInvocation.run(ShutdownWork(plugin: PluginInstance.from(pointer).plugin), call: nil, deadlineNanoseconds: 0)
-        Unmanaged<PluginInstance>.fromOpaque(pointer).release()
+        _ = BlockingInvocation.run(ShutdownWork(plugin: ExportedInstance.from(pointer).plugin), call: nil, deadlineNanoseconds: 0)
+        Unmanaged<ExportedInstance>.fromOpaque(pointer).release()
     }
 
     /// `invoke`'s work: the plugin's result or the error it threw.

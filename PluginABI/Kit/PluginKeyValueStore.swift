@@ -5,7 +5,7 @@ import CapPluginABI
 /// Keys are at most 256 bytes and values at most 1 MiB. Every method throws
 /// ``PluginError/unavailable(_:)`` when the host has no store (or is too old to offer one).
 public struct PluginKeyValueStore: Sendable {
-    let services: HostServiceTable
+    let services: HostServicesView
 
     /// The value stored under `key`, or `nil` when there is none.
     public func get(_ key: String) throws(PluginError) -> [UInt8]? {

@@ -52,7 +52,7 @@ struct PluginLoader: Sendable {
                                          OpaquePointer(recordPointer), &instancePointer)
             }
         }
-        let status = PluginStatus(raw: raw)
+        let status = PluginCallStatus(raw: raw)
         guard status == .ok else {
             var detail = "create() returned \(status.name)"
             if case .unknown(let value) = status { detail = "create() returned unknown status \(value)" }
@@ -73,7 +73,7 @@ struct PluginLoader: Sendable {
                 instance.image.entryPoints.health(instance.pointer, OpaquePointer(recordPointer))
             }
         }
-        let status = PluginStatus(raw: raw)
+        let status = PluginCallStatus(raw: raw)
         return HealthObservation(at: .now, healthy: status == .ok, status: status.name, message: record.errorMessage ?? "")
     }
 }

@@ -16,10 +16,10 @@ extension MCPHTTPEndpoint {
         let resumeAfter = request.lastEventID.flatMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
         let messages = session.outboundMessages(after: resumeAfter)
         let (frames, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(512))
-        continuation.yield(ServerSentEvent.comment("caphost MCP event stream for session \(session.id)"))
+        continuation.yield(ServerSentEventFrame.comment("caphost MCP event stream for session \(session.id)"))
         let pump = Task {
             for await message in messages {
-                continuation.yield(ServerSentEvent(id: String(message.sequence), data: message.bytes).encoded)
+                continuation.yield(ServerSentEventFrame(id: String(message.sequence), data: message.bytes).encoded)
             }
             continuation.finish()
         }
@@ -29,7 +29,7 @@ extension MCPHTTPEndpoint {
                 try? await Task.sleep(for: interval)
                 if Task.isCancelled { return }
                 session.touch()
-                continuation.yield(ServerSentEvent.comment("keep-alive"))
+                continuation.yield(ServerSentEventFrame.comment("keep-alive"))
             }
         }
         continuation.onTermination = { _ in

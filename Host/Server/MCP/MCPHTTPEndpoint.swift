@@ -121,7 +121,7 @@ public final class MCPHTTPEndpoint: Sendable {
         if accepts.eventStream && (!accepts.json || options.preferEventStream) {
             headers.append(("Content-Type", "text/event-stream"))
             headers.append(("Cache-Control", "no-cache"))
-            return MCPHTTPResponse(status: 200, headers: headers, body: .complete(ServerSentEvent(data: bytes).encoded))
+            return MCPHTTPResponse(status: 200, headers: headers, body: .complete(ServerSentEventFrame(data: bytes).encoded))
         }
         headers.append(("Content-Type", "application/json"))
         return MCPHTTPResponse(status: 200, headers: headers, body: .complete(bytes))

@@ -103,7 +103,7 @@ public final class HostRuntime: Sendable {
         // Shut down in reverse order: first announce (not ready, end streams),
         // then stop serving HTTP (in-flight requests finish), then the host.
         var services: [any Service] = [HostLifecycleService(runtime: self)]
-        if let registry { services.append(AdapterRegistryService(server: registry)) }
+        if let registry { services.append(AdapterRegistryLifecycleService(server: registry)) }
         services += [
             application,
             ShutdownAnnouncer(readiness: readiness, streams: streams, mcp: mcpEndpoint),

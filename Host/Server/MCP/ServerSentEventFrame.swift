@@ -1,6 +1,6 @@
 /// One Server-Sent Events frame (`id:`, `event:`, `data:` lines and a blank
 /// line), or a comment. MCP sends every JSON-RPC message as `event: message`.
-struct ServerSentEvent: Sendable {
+struct ServerSentEventFrame: Sendable {
     var id: String?
     var event = "message"
     var data: [UInt8]

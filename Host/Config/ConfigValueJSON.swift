@@ -1,7 +1,7 @@
 /// Renders configuration values as compact JSON text, deterministically (keys
 /// in the order written), so an unchanged file always yields the same text and
 /// the host's config-change detection sees no change.
-enum JSONText {
+enum ConfigValueJSON {
     /// Which text a value from `${VAR}` references takes: what the environment gave
     /// (for the plugin) or the reference as written (for anything shown to people).
     enum References {

@@ -5,7 +5,7 @@ import CapPluginABI
 ///
 /// A service is present only when `offsetof(field) + sizeof(field) <= host->struct_size`
 /// (`CAP_HOST_HAS`) and its pointer is non-NULL; absent services read as `nil`.
-struct HostServiceTable: @unchecked Sendable {
+struct HostServicesView: @unchecked Sendable {
     /// The host's handle for this instance (`cap_host *`), passed back to every service.
     let host: OpaquePointer?
     /// `host_api->struct_size` as the host compiled it (0 without a table).

@@ -3,7 +3,7 @@ import ServiceLifecycle
 
 /// The gRPC AdapterRegistry as a service of the runtime's group: on graceful
 /// shutdown it stops accepting calls and lets in-flight ones finish.
-struct AdapterRegistryService: Service {
+struct AdapterRegistryLifecycleService: Service {
     let server: AdapterRegistryServer
 
     func run() async throws {

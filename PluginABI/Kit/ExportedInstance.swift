@@ -1,6 +1,6 @@
 /// One live instance as the C entry points see it: the `void *instance` the host holds is a
 /// retained reference to this object, released by `destroy`.
-final class PluginInstance: Sendable {
+final class ExportedInstance: Sendable {
     /// The author's plugin object.
     let plugin: any CapabilityPlugin
     /// The context it was created with (host services, for `set_error`).
@@ -15,7 +15,7 @@ final class PluginInstance: Sendable {
     }
 
     /// The instance behind a `void *instance` from the host.
-    static func from(_ pointer: UnsafeMutableRawPointer) -> PluginInstance {
-        Unmanaged<PluginInstance>.fromOpaque(pointer).takeUnretainedValue()
+    static func from(_ pointer: UnsafeMutableRawPointer) -> ExportedInstance {
+        Unmanaged<ExportedInstance>.fromOpaque(pointer).takeUnretainedValue()
     }
 }

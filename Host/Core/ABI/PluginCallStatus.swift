@@ -2,7 +2,7 @@ import CapPluginABI
 
 /// A `cap_status` returned across the ABI, decoded. Unknown values are kept so
 /// the operator sees exactly what a misbehaving plugin returned.
-public enum PluginStatus: Sendable, Hashable, CustomStringConvertible {
+public enum PluginCallStatus: Sendable, Hashable, CustomStringConvertible {
     case ok
     case invalidArgument
     case notFound
