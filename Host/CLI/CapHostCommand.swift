@@ -8,8 +8,8 @@ struct CapHostCommand: AsyncParsableCommand {
         commandName: "caphost",
         abstract: "A plugin host that loads C-ABI capability plugins, resolves each request to the best provider, and hot-swaps providers without a restart.",
         discussion: """
-        Plugins are shared libraries exporting cap_plugin_entry_v1 (see
-        PluginABI/include/caphost_plugin.h). Drop them into plugins.d/ while
+        Plugins are shared libraries exporting cap_plugin_entry_v1 (see \
+        PluginABI/include/caphost_plugin.h). Drop them into plugins.d/ while \
         `caphost serve` runs and they serve within a blink.
 
         Start here:
@@ -17,8 +17,8 @@ struct CapHostCommand: AsyncParsableCommand {
           caphost check ./libhello.so           conformance report before shipping
           caphost serve                         load and watch plugins.d/
 
-        Operate a running host (it is found through --url/--token,
-        CAPHOST_URL/CAPHOST_TOKEN, or the state folder .caphost/ that `caphost
+        Operate a running host (it is found through --url/--token, \
+        CAPHOST_URL/CAPHOST_TOKEN, or the state folder .caphost/ that `caphost \
         serve` writes):
           caphost plugins                       what loaded, what failed and why
           caphost explain adapter:notifier      why a slot picks its provider
@@ -26,7 +26,7 @@ struct CapHostCommand: AsyncParsableCommand {
           caphost swap adapter:notifier outbox  switch without dropping a call
           caphost events --follow               watch loads, swaps and failures live
 
-        Exit status of the client commands: 0 ok, 1 the host refused or failed the
+        Exit status of the client commands: 0 ok, 1 the host refused or failed the \
         request, 2 usage error, 3 no host could be reached.
         """,
         subcommands: [

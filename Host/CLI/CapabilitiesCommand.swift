@@ -8,9 +8,9 @@ struct CapabilitiesCommand: AsyncParsableCommand {
         commandName: "capabilities",
         abstract: "List the slots (domain:category) of the running host with their active provider and the rule that chose it.",
         discussion: """
-        A slot is the place a capability fills, such as adapter:notifier; its
-        candidates are the providers loaded plugins offer for it
-        (adapter:notifier:mailgun, adapter:notifier:outbox). Use `caphost explain
+        A slot is the place a capability fills, such as adapter:notifier; its \
+        candidates are the providers loaded plugins offer for it \
+        (adapter:notifier:mailgun, adapter:notifier:outbox). Use `caphost explain \
         SLOT` for every candidate's score, breaker and status.
 
         Examples:

@@ -8,9 +8,9 @@ struct CheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Check a plugin file offline: file and ELF checks, descriptor, create, health, destroy.",
         discussion: """
-        Everything runs in a short-lived child process (caphost-runner --probe), so a plugin
-        that crashes or hangs is reported with the signal or timeout and harms nothing.
-        The exit status is 0 when every check passed and 1 otherwise; the report names the
+        Everything runs in a short-lived child process (caphost-runner --probe), so a plugin \
+        that crashes or hangs is reported with the signal or timeout and harms nothing. \
+        The exit status is 0 when every check passed and 1 otherwise; the report names the \
         failed check with what was expected and what was found.
 
         Examples:

@@ -10,15 +10,15 @@ struct DiagramCommand: AsyncParsableCommand {
         commandName: "diagram",
         abstract: "Draw the live capability graph, a workflow or a node/edge graph as Mermaid, Excalidraw or SVG.",
         discussion: """
-        The running host's diagram plugin does the drawing (adapter:diagram:FORMAT), so
-        the capability graph is the host's own, live: every slot, its candidates and the
+        The running host's diagram plugin does the drawing (adapter:diagram:FORMAT), so \
+        the capability graph is the host's own, live: every slot, its candidates and the \
         active binding.
 
           capabilities          the host's slots now (no SOURCE)
           workflow FILE.yaml    a workflow: requirements, steps and the ${steps…} data flow
           graph FILE.json       any graph: {"direction", "nodes", "edges", "groups"}
 
-        The diagram text goes to standard output, or to --output FILE. With --json the
+        The diagram text goes to standard output, or to --output FILE. With --json the \
         plugin's whole answer is printed ({format, mediaType, content, nodes, edges}).
 
         Examples:

@@ -8,9 +8,9 @@ struct DrainCommand: AsyncParsableCommand {
         commandName: "drain",
         abstract: "Drain a provider: no new calls reach it; the command returns once its in-flight calls finished.",
         discussion: """
-        The slot fails over to the next eligible candidate at once. The provider
-        stays loaded and drained until `caphost resume ID` (or a reload of its
-        plugin). On a terminal the wait is shown on stderr; piped output stays
+        The slot fails over to the next eligible candidate at once. The provider \
+        stays loaded and drained until `caphost resume ID` (or a reload of its \
+        plugin). On a terminal the wait is shown on stderr; piped output stays \
         clean.
 
         Examples:

@@ -9,10 +9,10 @@ struct EventsCommand: AsyncParsableCommand {
         commandName: "events",
         abstract: "Show the host's events (loads, failures, swaps, demotions, breakers …), or follow them live.",
         discussion: """
-        Every event has an increasing sequence number; --after N shows those after N
-        (what a script remembers between runs). --follow keeps the connection open
-        and prints each new event as it happens (Server-Sent Events), reconnecting
-        without losing or repeating any if the connection drops; stop it with
+        Every event has an increasing sequence number; --after N shows those after N \
+        (what a script remembers between runs). --follow keeps the connection open \
+        and prints each new event as it happens (Server-Sent Events), reconnecting \
+        without losing or repeating any if the connection drops; stop it with \
         Ctrl-C. With --json each event is one JSON line.
 
         Kinds: \(HostEvent.Kind.allCases.map(\.rawValue).joined(separator: ", ")).

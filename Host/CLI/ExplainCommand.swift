@@ -8,9 +8,9 @@ struct ExplainCommand: AsyncParsableCommand {
         commandName: "explain",
         abstract: "Explain a slot: every candidate with its priority, stack level, score parts, breaker, status and reason.",
         discussion: """
-        Each candidate is active (●), standby (○) or excluded (✗), with the sentence
-        that names the rule: "won on priority 80 > 60", "excluded: breaker open
-        since 12:00:01 after 3 failures", "demoted: score 0.62 < 0.70". A pin whose
+        Each candidate is active (●), standby (○) or excluded (✗), with the sentence \
+        that names the rule: "won on priority 80 > 60", "excluded: breaker open \
+        since 12:00:01 after 3 failures", "demoted: score 0.62 < 0.70". A pin whose \
         provider cannot serve is said so explicitly, never skipped silently.
 
         Examples:

@@ -9,16 +9,16 @@ struct InvokeCommand: AsyncParsableCommand {
         commandName: "invoke",
         abstract: "Call a capability method through the running host and print the plugin's JSON response.",
         discussion: """
-        TARGET is a slot, domain:category, to call whichever provider is active, or
-        one provider, domain:category:provider. The payload is JSON, validated by
-        the host against the method's input schema before the plugin sees it. Give
-        it as an argument, as @FILE, or as - to read standard input; with no
+        TARGET is a slot, domain:category, to call whichever provider is active, or \
+        one provider, domain:category:provider. The payload is JSON, validated by \
+        the host against the method's input schema before the plugin sees it. Give \
+        it as an argument, as @FILE, or as - to read standard input; with no \
         PAYLOAD, piped standard input is read, else {} is sent.
 
-        The response is printed as the plugin wrote it (pretty-printed on a
-        terminal); the provider that answered is named on stderr. With --durable the
-        host journals the call before answering and delivers it with retries and
-        fail-over; the command prints the delivery id. An --idempotency-key makes a
+        The response is printed as the plugin wrote it (pretty-printed on a \
+        terminal); the provider that answered is named on stderr. With --durable the \
+        host journals the call before answering and delivers it with retries and \
+        fail-over; the command prints the delivery id. An --idempotency-key makes a \
         repeated durable call return the first one.
 
         Examples:

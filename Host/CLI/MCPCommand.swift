@@ -11,11 +11,11 @@ struct MCPCommand: AsyncParsableCommand {
         commandName: "mcp",
         abstract: "Serve the host's capabilities as MCP tools over stdio (for Claude, IDEs and other MCP clients).",
         discussion: """
-        Runs a host over the plugins folder, like `caphost serve`, and speaks MCP (JSON-RPC, one
-        message per line) on stdin/stdout until stdin closes; then it drains and stops. Logs go to
-        stderr only. Every capability method is a tool named domain__category__method (called on
-        the provider the host resolves now); caphost_* tools explain, swap, pin and drain; the
-        oneiric_* tools answer from this host's registry. Dropping a plugin into the folder while a
+        Runs a host over the plugins folder, like `caphost serve`, and speaks MCP (JSON-RPC, one \
+        message per line) on stdin/stdout until stdin closes; then it drains and stops. Logs go to \
+        stderr only. Every capability method is a tool named domain__category__method (called on \
+        the provider the host resolves now); caphost_* tools explain, swap, pin and drain; the \
+        oneiric_* tools answer from this host's registry. Dropping a plugin into the folder while a \
         client is connected tells it the tool list changed.
 
         A client configuration, e.g. for Claude Desktop:
@@ -54,11 +54,7 @@ struct MCPCommand: AsyncParsableCommand {
             throw ValidationError("cannot set up stdout for MCP: \(String(cString: strerror(errno)))")
         }
         let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: level) }
         let logger = Logger(label: "caphost.mcp")
         var configuration: HostConfiguration
         do throws(ConfigFileError) {

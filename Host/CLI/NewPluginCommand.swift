@@ -7,10 +7,12 @@ struct NewPluginCommand: ParsableCommand {
         commandName: "new-plugin",
         abstract: "Write a plugin scaffold (C or Swift) that builds and passes `caphost check`.",
         discussion: """
-        C:     caphost new-plugin hello --lang c && make -C hello && caphost check hello/libhello.so
-        Swift: caphost new-plugin hello --lang swift && (cd hello && swift build) && caphost check hello/.build/debug/libHello.so
-        The C scaffold carries its own copy of caphost_plugin.h and builds with cc alone. The Swift
-        scaffold depends on this caphost checkout's PluginKit (by path) and must be built with the
+        Examples:
+          C:     caphost new-plugin hello --lang c && make -C hello && caphost check hello/libhello.so
+          Swift: caphost new-plugin hello --lang swift && (cd hello && swift build) && caphost check hello/.build/debug/libHello.so
+
+        The C scaffold carries its own copy of caphost_plugin.h and builds with cc alone. The Swift \
+        scaffold depends on this caphost checkout's PluginKit (by path) and must be built with the \
         host's Swift toolchain.
         """)
 

@@ -8,9 +8,9 @@ struct PinCommand: AsyncParsableCommand {
         commandName: "pin",
         abstract: "Pin a slot to a provider: it wins whenever it is eligible, even over higher priorities.",
         discussion: """
-        A pin is declarative: it may name a provider that is not loaded yet, and it
-        takes effect when that provider appears. While the pinned provider cannot
-        serve (breaker open, draining, unhealthy), `caphost explain` says so and the
+        A pin is declarative: it may name a provider that is not loaded yet, and it \
+        takes effect when that provider appears. While the pinned provider cannot \
+        serve (breaker open, draining, unhealthy), `caphost explain` says so and the \
         slot falls back to the ranking — never silently.
 
         Examples:

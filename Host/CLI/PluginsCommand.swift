@@ -8,9 +8,9 @@ struct PluginsCommand: AsyncParsableCommand {
         commandName: "plugins",
         abstract: "List the plugin files of the running host: loaded, failed, quarantined, removed or superseded.",
         discussion: """
-        Each row is one .so file in the host's plugins folder with the plugin's
-        name, version and the capabilities it serves. A file that did not load is
-        listed with the check that refused it and what was expected versus found
+        Each row is one .so file in the host's plugins folder with the plugin's \
+        name, version and the capabilities it serves. A file that did not load is \
+        listed with the check that refused it and what was expected versus found \
         (file, elf, signature, descriptor, create, health, probe, conflict, config).
 
         Examples:

@@ -8,8 +8,8 @@ struct ResolveCommand: AsyncParsableCommand {
         commandName: "resolve",
         abstract: "Show which provider a slot resolves to right now, and the rule that decided.",
         discussion: """
-        Resolution order: an operator pin (if its provider is eligible), then among
-        eligible candidates by priority, stack level, score and newest registration.
+        Resolution order: an operator pin (if its provider is eligible), then among \
+        eligible candidates by priority, stack level, score and newest registration. \
         The exit status is 1 when nothing can serve the slot.
 
         Examples:

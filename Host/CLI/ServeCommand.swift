@@ -11,19 +11,19 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the host: load and watch plugins.d, serve the admin API, MCP and gRPC, keep state in SQLite.",
         discussion: """
-        New .so files in the plugins folder load within a blink (after a probe in a child
-        process); a newer version of a loaded provider upgrades it in place; a removed file
-        retires its capabilities once their in-flight calls finish. A plugin's configuration
+        New .so files in the plugins folder load within a blink (after a probe in a child \
+        process); a newer version of a loaded provider upgrades it in place; a removed file \
+        retires its capabilities once their in-flight calls finish. A plugin's configuration \
         is its section in caphost.yaml, or NAME.yaml / NAME.json beside NAME.so.
 
-        The admin API listens on 127.0.0.1:7070 (every /v1 route, /metrics and /mcp need the
-        bearer token kept in STATE/api-token, generated at first start), the gRPC
-        AdapterRegistry on 127.0.0.1:8679. The state directory keeps the SQLite state (pins,
-        events, scores, per-plugin kv, the durable journal) and STATE/server.json, from which
+        The admin API listens on 127.0.0.1:7070 (every /v1 route, /metrics and /mcp need the \
+        bearer token kept in STATE/api-token, generated at first start), the gRPC \
+        AdapterRegistry on 127.0.0.1:8679. The state directory keeps the SQLite state (pins, \
+        events, scores, per-plugin kv, the durable journal) and STATE/server.json, from which \
         `caphost plugins` and the other client commands find the running host.
 
-        Settings come from caphost.yaml in the current folder (or --config; see
-        caphost.example.yaml for every key); the flags below override it.
+        Settings come from caphost.yaml in the current folder (or --config; see \
+        caphost.example.yaml for every key); the flags below override it. \
         SIGTERM or Ctrl-C stops accepting requests, drains in-flight calls and flushes state.
 
         Examples:
@@ -81,11 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         if noGrpc { loaded.grpc.enabled = false }
         if noMcp { loaded.mcp.enabled = false }
         let level = logLevel ?? Logger.Level(rawValue: loaded.logLevel.rawValue) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: level) }
         let logger = Logger(label: "caphost")
         if let file = loaded.file { logger.info("configuration from \(file)") }
         try await Self.serve(RuntimeSettings(loaded), logger: logger)

@@ -8,9 +8,9 @@ struct SwapCommand: AsyncParsableCommand {
         commandName: "swap",
         abstract: "Switch a slot to another provider: health-check it, switch atomically, let in-flight calls finish on the old one.",
         discussion: """
-        The target is health-checked first; if it fails, nothing changes and the
-        command says why. Calls already running on the previous provider finish
-        there; new calls go to the target. The swap holds until you `caphost unpin
+        The target is health-checked first; if it fails, nothing changes and the \
+        command says why. Calls already running on the previous provider finish \
+        there; new calls go to the target. The swap holds until you `caphost unpin \
         SLOT` or another swap; auto-swap by score does not override it.
 
         Examples:
