@@ -118,6 +118,54 @@ import Testing
         }
     }
 
+    /// A payload is checked against the input schema of the provider that serves
+    /// the call; a refusal names the provider, the place and what was expected.
+    /// A body over the limit is refused naming the limit and its setting.
+    @Test func refusedPayloadsSayWhyAndWhere() async throws {
+        let harness = try await AdminAPIHarness(settings: { $0.maxRequestBytes = 4096 }, prepare: { test in
+            var defines = providerDefines(name: "typed", provider: "typed")
+            defines["ECHO_SCHEMA"] = #""{\"type\":\"object\",\"required\":[\"text\"],\"properties\":{\"text\":{\"type\":\"string\"}}}""#
+            try await test.load("noop.c", as: "libtyped.so", defines: defines)
+        })
+        do {
+            let wrongType = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: #"{"text":3}"#)
+            #expect(wrongType.status == 400)
+            let violation = try harness.json(wrongType.body)
+            #expect(violation["code"] as? String == "schema_violation")
+            #expect(violation["provider"] as? String == "adapter:bench:typed")
+            #expect(violation["path"] as? String == "/text")
+            #expect(violation["expected"] as? String == "string")
+            #expect((violation["message"] as? String)?.hasPrefix("the payload does not match the input schema of adapter:bench:typed echo: ") == true)
+
+            let notJSON = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: "{\"text\":")
+            #expect(notJSON.status == 400)
+            let parse = try harness.json(notJSON.body)
+            #expect(parse["code"] as? String == "invalid_json")
+            #expect(parse["line"] as? String == "1")
+
+            let durable = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: #"{"text":3}"#,
+                                                    headers: [("Caphost-Durable", "true")])
+            #expect(durable.status == 400, "a durable call is checked before it is journaled")
+
+            let big = "{\"text\":\"" + String(repeating: "x", count: 8192) + "\"}"
+            let tooLarge = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: big)
+            #expect(tooLarge.status == 413)
+            let refusal = try harness.json(tooLarge.body)
+            #expect(refusal["code"] as? String == "payload_too_large")
+            #expect(refusal["message"] as? String == "the request body is larger than the host accepts (4096 bytes; raise http.max_request_bytes in caphost.yaml)")
+            #expect(refusal["setting"] as? String == "http.max_request_bytes")
+            let hugeReason = "{\"reason\":\"" + String(repeating: "x", count: 70_000) + "\"}"
+            let controlTooLarge = try await harness.request(.POST, "/v1/capabilities/adapter/bench/swap", body: hugeReason)
+            #expect(controlTooLarge.status == 413)
+            #expect(try harness.json(controlTooLarge.body)["message"] as? String
+                    == "the request body of POST /v1/capabilities/adapter/bench/swap is larger than this route accepts (65536 bytes)")
+        } catch {
+            await harness.stop()
+            throw error
+        }
+        await harness.stop()
+    }
+
     @Test func controlRoutes() async throws {
         try await Self.withProviders { harness in
             let swapped = try await harness.request(.POST, "/v1/capabilities/adapter/bench/swap", body: #"{"provider":"beta"}"#)

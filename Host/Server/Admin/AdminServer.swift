@@ -60,7 +60,7 @@ public struct AdminServer: Sendable {
     /// The router with every route and middleware.
     public static func router(_ parts: Parts) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: APIErrorMiddleware(maxRequestBytes: parts.settings.maxRequestBytes))
         router.add(middleware: RequestOriginMiddleware(policy: RequestOriginPolicy(boundAddress: parts.settings.address,
                                                                                   allowedHosts: parts.settings.allowedHosts)))
         router.add(middleware: BearerTokenMiddleware(token: parts.token))

@@ -19,7 +19,14 @@ enum JSONResponse {
 
     /// Decodes a request body, answering 400 with where and what when it does not fit.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, context: some RequestContext) async throws -> T {
-        let buffer = try await request.body.collect(upTo: limit)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, code: "payload_too_large",
+                           message: "the request body of \(request.method) \(request.uri.path) is larger than this route accepts (\(limit) bytes)",
+                           extra: ["limit": "\(limit)"])
+        }
         let data = Data(buffer.readableBytesView)
         do {
             return try JSONDecoder().decode(type, from: data)

@@ -4,6 +4,9 @@ import Logging
 /// Turns every error that reaches the edge into the API's JSON shape: routes
 /// that do not exist, methods a route does not take, and anything unexpected.
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The largest request body the host accepts (`http.max_request_bytes`), named when one is refused.
+    let maxRequestBytes: Int
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -11,6 +14,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             throw translate(error, request: request)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // Hummingbird's body collection refuses with NIO's NIOTooManyBytesError.
+            throw Self.tooLarge(limit: maxRequestBytes)
         } catch let error as any HTTPResponseError {
             throw APIError(error.status, code: "http_\(error.status.code)", message: "\(error)")
         } catch {
@@ -28,9 +34,16 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)",
                             headers: error.headers)
         case .contentTooLarge:
-            return APIError(.contentTooLarge, code: "payload_too_large", message: error.body ?? "the request body is larger than the host accepts")
+            return Self.tooLarge(limit: maxRequestBytes)
         default:
             return APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? "\(error.status)")
         }
+    }
+
+    /// The answer to a body over the limit: the limit and the setting that raises it.
+    static func tooLarge(limit: Int) -> APIError {
+        APIError(.contentTooLarge, code: "payload_too_large",
+                 message: "the request body is larger than the host accepts (\(limit) bytes; raise http.max_request_bytes in caphost.yaml)",
+                 extra: ["limit": "\(limit)", "setting": "http.max_request_bytes"])
     }
 }

@@ -1,0 +1,65 @@
+import CapHostTestSupport
+import Foundation
+import Testing
+
+/// The README's examples work as written: its durable `send` is run, line for
+/// line, against a `caphost serve` over the notifier plugins `serve.sh` installs.
+@Suite struct ReadmeExampleTests {
+    /// The README line that sends a durable mail, as written there.
+    static func durableSendLine() throws -> String {
+        let readme = try String(contentsOfFile: FixturePlugins.repositoryRoot + "/README.md", encoding: .utf8)
+        guard let line = readme.split(separator: "\n").first(where: { $0.hasPrefix("$caphost invoke adapter:notifier send") && $0.contains("--durable") }) else {
+            throw FixtureError("README.md has no durable `$caphost invoke adapter:notifier send … --durable` line")
+        }
+        return String(line)
+    }
+
+    /// On a fresh `serve.sh` (Mailgun not configured, so it does not load; the
+    /// outbox serves the slot on its defaults) the README's durable send is
+    /// journaled, delivered by the outbox and written as an .eml file.
+    @Test func theDurableSendExampleIsDeliveredOnAFreshServe() async throws {
+        let root = NSTemporaryDirectory() + "caphost-readme-\(UUID().uuidString.prefix(8))"
+        let plugins = root + "/plugins.d"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FixturePlugins.install(try FixturePlugins.builtPlugin("MailgunPlugin"), into: plugins, as: "libmailgun.so")
+        try FixturePlugins.install(try FixturePlugins.builtPlugin("OutboxPlugin"), into: plugins, as: "liboutbox.so")
+        let serve = try ServeProcess(pluginsDirectory: plugins, stateDirectory: root + "/.caphost")
+        // serve.sh runs in the checkout; the outbox's default folder is relative to it.
+        serve.process.currentDirectoryURL = URL(fileURLWithPath: root)
+        try await serve.start()
+        defer { serve.kill() }
+
+        let line = try Self.durableSendLine()
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", line + " --state-dir .caphost"]
+        shell.environment = ["caphost": FixturePlugins.buildProductsDirectory + "/caphost", "PATH": "/usr/bin:/bin"]
+        shell.currentDirectoryURL = URL(fileURLWithPath: root)
+        let output = root + "/send.out"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        shell.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        shell.standardError = shell.standardOutput
+        shell.standardInput = FileHandle.nullDevice
+        try shell.run()
+        shell.waitUntilExit()
+        let printed = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(shell.terminationStatus == 0, "\(line): \(printed)")
+        guard let id = printed.split(separator: " ").dropFirst().first, printed.hasPrefix("delivery ") else {
+            Issue.record("no delivery id in: \(printed)")
+            return
+        }
+
+        var record: [String: Any] = [:]
+        try await eventually("delivery \(id) to finish", timeout: .seconds(20)) {
+            let answer = try await serve.request(.GET, "/v1/deliveries/\(id)")
+            record = try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any] ?? [:]
+            return ["delivered", "dead"].contains(record["state"] as? String)
+        }
+        #expect(record["state"] as? String == "delivered", "delivery \(id): \(record)")
+        #expect(record["deliveredBy"] as? String == "adapter:notifier:outbox")
+        let mails = (try? FileManager.default.contentsOfDirectory(atPath: root + "/.caphost/outbox/new")) ?? []
+        #expect(mails.count == 1 && mails.first?.hasSuffix(".eml") == true, "outbox: \(mails)")
+        #expect(await serve.stop() == 0)
+    }
+}
