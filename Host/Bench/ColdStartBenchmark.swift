@@ -4,12 +4,22 @@ import Foundation
 /// the host's resident memory once ready, over the plugins this package ships.
 struct ColdStartBenchmark {
     struct Figure: Encodable {
-        let bar = "≤ 300 ms to ready; RSS ≤ 80 MB (with the six plugins)"
+        let bar = "≤ 200 ms to ready; RSS ≤ 80 MB (with every plugin this package ships)"
         let measures: String
         let plugins: [String]
+        /// A first start: fresh state directory (token, database, migrations, image copies, probes).
+        let firstStart: Start
+        /// A start on the state the first one left: unchanged plugins are not probed again.
+        let restart: Start
+        /// The first start's figures meet the bar too.
+        let firstStartPass: Bool
+        /// The restart's figures meet the bar.
+        let pass: Bool
+    }
+
+    struct Start: Encodable {
         let readyMilliseconds: SampleSummary
         let residentMegabytes: SampleSummary
-        let pass: Bool
     }
 
     static func run(_ context: BenchContext) async throws(BenchError) -> Figure {
@@ -39,20 +49,26 @@ struct ColdStartBenchmark {
             chmod("\(plugins)/\(name)", 0o755)
             installed.append(name)
         }
-        var ready: [Double] = []
-        var resident: [Double] = []
+        var first = (ready: [Double](), resident: [Double]())
+        var again = (ready: [Double](), resident: [Double]())
         for run in 0..<max(3, context.options.runs / 2) where !context.isPastDeadline {
             // A fresh state directory each run: a first start (token, database, migrations) is the cold case.
-            let serve = try ServeLauncher(workspace: context.workspace, pluginsDirectory: plugins, stateDirectory: "\(directory)/state-\(run)")
-            try await serve.start()
-            ready.append(serve.readyMilliseconds)
-            if let megabytes = serve.residentMegabytes() { resident.append(megabytes) }
-            serve.stop()
+            let state = "\(directory)/state-\(run)"
+            for restart in [false, true] {
+                let serve = try ServeLauncher(workspace: context.workspace, pluginsDirectory: plugins, stateDirectory: state)
+                try await serve.start()
+                if restart { again.ready.append(serve.readyMilliseconds) } else { first.ready.append(serve.readyMilliseconds) }
+                if let megabytes = serve.residentMegabytes() {
+                    if restart { again.resident.append(megabytes) } else { first.resident.append(megabytes) }
+                }
+                serve.stop()
+            }
         }
-        let readySummary = SampleSummary(ready)
-        let residentSummary = SampleSummary(resident)
-        return Figure(measures: "spawn of a release caphost serve (fresh state directory, probe on) → first 200 from /readyz, polled every 1 ms; VmRSS when ready. Plugins: the \(installed.count) built of those this package ships (examples, diagram, mailgun, outbox, oneiric; crackerjack, session-buddy and unifi come with later issues)",
-                      plugins: installed, readyMilliseconds: readySummary, residentMegabytes: residentSummary,
-                      pass: readySummary.p50 <= 300 && residentSummary.max <= 80)
+        let firstStart = Start(readyMilliseconds: SampleSummary(first.ready), residentMegabytes: SampleSummary(first.resident))
+        let restart = Start(readyMilliseconds: SampleSummary(again.ready), residentMegabytes: SampleSummary(again.resident))
+        func passes(_ start: Start) -> Bool { start.readyMilliseconds.p50 <= 200 && start.residentMegabytes.max <= 80 }
+        return Figure(measures: "spawn of a release caphost serve (probe on) → first 200 from /readyz, polled every 1 ms; VmRSS when ready; first on a fresh state directory, then again on the state it left. Plugins: the \(installed.count) built of those this package ships (examples, diagram, mailgun, outbox, oneiric; crackerjack, session-buddy and unifi come with later issues)",
+                      plugins: installed, firstStart: firstStart, restart: restart,
+                      firstStartPass: passes(firstStart), pass: passes(restart))
     }
 }

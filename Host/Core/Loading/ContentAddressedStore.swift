@@ -25,12 +25,16 @@ public struct ContentAddressedStore: Sendable {
     }
 
     /// Stores `bytes` (whose digest is `digest`) and returns the path to load.
-    /// A copy already in the store is trusted only once its bytes hash to
-    /// `digest` again: anything else there (a tampered or torn copy, a link) is
-    /// replaced by a fresh copy, written to a temporary name and renamed over it.
+    /// A copy already in the store is trusted only once its bytes are `bytes`
+    /// again (compared, which costs a fraction of hashing them): anything else
+    /// there (a tampered or torn copy, a link) is replaced by a fresh copy,
+    /// written to a temporary name and renamed over it.
+    /// The copy is not fsynced: it is a cache checked on every reuse, so a copy a
+    /// power cut tore is found and rewritten (an fsync of tens of megabytes per
+    /// plugin was most of a first start's wall time).
     public func store(_ bytes: [UInt8], digest: String, source: String) throws(PluginLoadError) -> String {
         let target = (directory as NSString).appendingPathComponent("\(digest).so")
-        if Self.digest(ofFileAt: target) == digest { return target }
+        if Self.file(at: target, holds: bytes) { return target }
         func fail(_ what: String) -> PluginLoadError {
             PluginLoadError(file: source, check: .copy, detail: "\(what) under \(directory): \(String(cString: strerror(errno)))")
         }
@@ -50,7 +54,7 @@ public struct ContentAddressedStore: Sendable {
                 if result < 0 { if errno == EINTR { continue }; return false }
                 written += result
             }
-            return fsync(fd) == 0
+            return true
         }
         close(fd)
         guard ok else { unlink(temporary); throw fail("cannot write \(temporary)") }
@@ -58,21 +62,25 @@ public struct ContentAddressedStore: Sendable {
         return target
     }
 
-    /// The digest of the regular file at `path` (not followed if it is a link), or nil.
-    static func digest(ofFileAt path: String) -> String? {
+    /// Whether the regular file at `path` (not followed if it is a link) holds exactly `bytes`.
+    static func file(at path: String, holds bytes: [UInt8]) -> Bool {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        var hasher = SHA256()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) == bytes.count else { return false }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if count < 0 { if errno == EINTR { continue }; return nil }
-            if count == 0 { break }
-            chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        var offset = 0
+        return bytes.withUnsafeBytes { expected -> Bool in
+            while offset < expected.count {
+                let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, min($0.count, expected.count - offset), off_t(offset)) }
+                if count < 0 { if errno == EINTR { continue }; return false }
+                if count == 0 { return false }
+                let same = chunk.withUnsafeBytes { memcmp($0.baseAddress!, expected.baseAddress! + offset, count) == 0 }
+                guard same else { return false }
+                offset += count
+            }
+            return true
         }
-        return hex(hasher.finalize())
     }
 }

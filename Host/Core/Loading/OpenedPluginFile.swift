@@ -63,27 +63,41 @@ public final class OpenedPluginFile: @unchecked Sendable {
     /// Reads the whole file from the descriptor (from offset 0, whatever was read
     /// before). Fails if it holds more than `limit` bytes by the time it is read.
     public func readAll(limit: Int) throws(PluginLoadError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: min(max(size, 0), limit) + 1)
-        var filled = 0
+        // Read into uninitialised memory: zero-filling tens of megabytes first cost
+        // as much as reading them. One byte more than the size tells a file that grew.
+        var bytes: [UInt8] = []
+        var chunk = min(max(size, 0), limit) + 1
         while true {
-            if filled == bytes.count {
-                guard bytes.count <= limit else {
-                    throw PluginLoadError(file: path, check: .file, detail: "grew past the \(limit)-byte limit while being read")
+            let offset = bytes.count
+            var readError: Int32 = 0
+            var atEnd = false
+            let piece = [UInt8](unsafeUninitializedCapacity: chunk) { buffer, initialized in
+                var filled = 0
+                while filled < buffer.count {
+                    let count = pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset + filled))
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        readError = errno
+                        break
+                    }
+                    if count == 0 {
+                        atEnd = true
+                        break
+                    }
+                    filled += count
                 }
-                bytes += [UInt8](repeating: 0, count: min(bytes.count, limit + 1 - bytes.count))
+                initialized = filled
             }
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(filled))
+            if readError != 0 {
+                throw PluginLoadError(file: path, check: .file, detail: "cannot read: \(String(cString: strerror(readError)))")
             }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw PluginLoadError(file: path, check: .file, detail: "cannot read: \(String(cString: strerror(errno)))")
+            if bytes.isEmpty { bytes = piece } else { bytes += piece }
+            if atEnd { return bytes }
+            guard bytes.count <= limit else {
+                throw PluginLoadError(file: path, check: .file, detail: "grew past the \(limit)-byte limit while being read")
             }
-            if count == 0 { break }
-            filled += count
+            chunk = min(bytes.count, limit + 1 - bytes.count)
         }
-        bytes.removeSubrange(filled...)
-        return bytes
     }
 
     private static func symbolicLinkDetail(_ path: String) -> String {
