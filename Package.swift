@@ -156,7 +156,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Host/Server/Admin"
@@ -177,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "caphost",
             dependencies: [
-                "CapHostCore", "CapHostServer", "CapHostClient", "CapHostConfig", "CapHostMCP", "CapHostState",
+                "CapHostCore", "CapHostServer", "CapHostClient", "CapHostConfig", "CapHostMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -271,7 +270,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Plugins/Oneiric",
             exclude: ["README.md"],
@@ -294,7 +292,6 @@ let package = Package(
             name: "CapHostCoreTests",
             dependencies: [
                 "CapHostCore", "CapHostTestSupport",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -374,11 +371,8 @@ let package = Package(
         .testTarget(
             name: "OneiricPluginTests",
             dependencies: [
-                "CapHostCore", "CapHostGRPC", "CapHostState", "CapHostTestSupport", "OneiricWire",
+                "CapHostCore", "CapHostGRPC", "CapHostTestSupport",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/OneiricPluginTests"
         ),
