@@ -1,4 +1,5 @@
 import CapHostConfig
+import CapHostTestSupport
 import Foundation
 import Testing
 

@@ -64,9 +64,9 @@ import Testing
 
     @Test func theHostHandsAPluginItsYAMLAndReloadsItWhenTheFileChanges() async throws {
         let redactor = SecretRedactor()
-        let probeRoot = NSTemporaryDirectory() + "caphost-ctl-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: probeRoot, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: probeRoot) }
+        let probeRootFolder = try TemporaryFolder("ctl")
+        defer { probeRootFolder.remove() }
+        let probeRoot = probeRootFolder.path
         let control = probeRoot + "/control"
         let other = probeRoot + "/other-control"
         try "0".write(toFile: control, atomically: true, encoding: .utf8)
@@ -110,14 +110,11 @@ import Testing
         try "control_file: \(control)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
         await test.host.start()
         try test.install("controllable.c", as: "ctl.so")
-        let deadline = ContinuousClock.now + .seconds(20)
-        while test.host.events.events(kinds: [.pluginLoaded]).isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await eventually("ctl.so to load", timeout: .seconds(20)) { !test.host.events.events(kinds: [.pluginLoaded]).isEmpty }
         #expect(test.host.events.events(kinds: [.pluginLoaded]).count == 1)
         try "control_file: \(other)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
-        while test.host.events.events(kinds: [.pluginUpgraded]).isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("ctl.so to reload with its new config", timeout: .seconds(20)) {
+            !test.host.events.events(kinds: [.pluginUpgraded]).isEmpty
         }
         #expect(test.host.events.events(kinds: [.pluginUpgraded]).first?.reason.contains("(file or config changed)") == true)
         await test.stop()

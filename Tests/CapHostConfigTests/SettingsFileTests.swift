@@ -1,5 +1,6 @@
 import CapHostConfig
 import CapHostCore
+import CapHostTestSupport
 import Foundation
 import Testing
 

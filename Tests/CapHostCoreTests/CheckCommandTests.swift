@@ -24,15 +24,11 @@ import Testing
         return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
-    func scratch() throws -> String {
-        let path = NSTemporaryDirectory() + "caphost-check-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        return path
-    }
 
     @Test func theCExamplePassesWithAnInvocation() throws {
-        let directory = try scratch()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = try TemporaryFolder("check")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let library = directory + "/libecho_c.so"
         try FixturePlugins.run("/usr/bin/cc", ["-std=c11", "-O2", "-shared", "-fPIC", "-I", FixturePlugins.headerDirectory,
                                                "-o", library, FixturePlugins.repositoryRoot + "/Plugins/Examples/EchoC/echo_plugin.c"])
@@ -91,8 +87,9 @@ import Testing
     }
 
     @Test func theCScaffoldBuildsAndPassesCheck() throws {
-        let directory = try scratch()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = try TemporaryFolder("check")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let created = try caphost(["new-plugin", "hello-world", "--lang", "c", "--output", directory + "/hello",
                                    "--caphost-root", FixturePlugins.repositoryRoot])
         #expect(created.status == 0, "\(created.output)")
@@ -109,8 +106,9 @@ import Testing
 
     /// Builds a separate SwiftPM package against this checkout's PluginKit (about a minute).
     @Test func theSwiftScaffoldBuildsAndPassesCheck() throws {
-        let directory = try scratch()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = try TemporaryFolder("check")
+        defer { scratch.remove() }
+        let directory = scratch.path
         let created = try caphost(["new-plugin", "greeter", "--lang", "swift", "--output", directory + "/greeter",
                                    "--caphost-root", FixturePlugins.repositoryRoot])
         #expect(created.status == 0, "\(created.output)")

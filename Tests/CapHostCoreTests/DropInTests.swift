@@ -41,14 +41,6 @@ import Testing
         }
     }
 
-    func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw FixtureError("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
     @Test func dropInUpgradeAndRemovalWhileCallsRun() async throws {
         let test = try TestHost { $0.watcher.enabled = true; $0.watcher.rescanInterval = .seconds(30) }
         let v1 = try FixturePlugins.build("noop.c", defines: providerDefines(name: "p", provider: "p", version: "1.0.0"))
@@ -61,12 +53,12 @@ import Testing
 
         // Drop-in: a new file serves without any command.
         try FixturePlugins.install(v1, into: test.pluginsDirectory, as: "p.so")
-        try await waitUntil("p 1.0.0 to serve") { loop.versions.withLock { $0.keys.contains { $0.contains("\"version\":\"1.0.0\",\"provider\":\"p\"") } } }
+        try await eventually("p 1.0.0 to serve") { loop.versions.withLock { $0.keys.contains { $0.contains("\"version\":\"1.0.0\",\"provider\":\"p\"") } } }
 
         // Upgrade in place: a newer version of the same provider under another name.
         try FixturePlugins.install(v2, into: test.pluginsDirectory, as: "p-2.so")
-        try await waitUntil("p 2.0.0 to serve") { loop.versions.withLock { $0.keys.contains { $0.contains("\"version\":\"2.0.0\"") } } }
-        try await waitUntil("the 1.0.0 instance to be destroyed") {
+        try await eventually("p 2.0.0 to serve") { loop.versions.withLock { $0.keys.contains { $0.contains("\"version\":\"2.0.0\"") } } }
+        try await eventually("the 1.0.0 instance to be destroyed") {
             test.host.events.events(kinds: [.instanceDestroyed]).contains { $0.reason.hasPrefix("p 1.0.0 destroyed after its last call") }
         }
         #expect(test.host.explain(slot)?.candidates.filter { $0.id == "adapter:bench:p" }.map(\.version) == ["2.0.0"])
@@ -75,8 +67,8 @@ import Testing
         // Removal: the provider retires, the slot falls back to base.
         let before = loop.versions.withLock { $0.values.reduce(0, +) }
         try FileManager.default.removeItem(atPath: test.pluginsDirectory + "/p-2.so")
-        try await waitUntil("p to retire") { test.host.resolve(slot)?.provider == "base" }
-        try await waitUntil("more calls after the removal") { loop.versions.withLock { $0.values.reduce(0, +) } > before + 100 }
+        try await eventually("p to retire") { test.host.resolve(slot)?.provider == "base" }
+        try await eventually("more calls after the removal") { loop.versions.withLock { $0.values.reduce(0, +) } > before + 100 }
         await loop.finish()
 
         #expect(loop.failures.withLock { $0 }.isEmpty, "failed calls: \(loop.failures.withLock { Array($0.prefix(3)) })")
@@ -84,7 +76,7 @@ import Testing
         #expect(kinds.contains(.pluginLoaded))
         #expect(kinds.contains(.pluginRemoved))
         // Both retired C images stay mapped (not UNLOADABLE); the second once its last call finished.
-        try await waitUntil("both retired images to be accounted") { test.host.retainedImages.count == 2 }
+        try await eventually("both retired images to be accounted") { test.host.retainedImages.count == 2 }
         #expect(test.host.plugin(file: test.pluginsDirectory + "/p-2.so")?.state == .removed)
         await test.stop()
     }
@@ -96,13 +88,13 @@ import Testing
         let invoker = test.host.invoker
         let slot = self.slot
         let call = Task { try await invoker.invoke(.slot(slot), method: "sleep", payload: Array("300".utf8)) }
-        try await waitUntil("the call to be in flight") { test.host.explain(slot)?.candidates.first?.inFlight == 1 }
+        try await eventually("the call to be in flight") { test.host.explain(slot)?.candidates.first?.inFlight == 1 }
         try FileManager.default.removeItem(atPath: file)
         await test.host.unload(file: file, reason: "test removal")
         #expect(test.host.events.events(kinds: [.instanceDestroyed]).isEmpty, "destroyed while a call was in flight")
         let response = try await call.value
         #expect(response.provider.provider == "slow")
-        try await waitUntil("destroy after the call") { !test.host.events.events(kinds: [.instanceDestroyed]).isEmpty }
+        try await eventually("destroy after the call") { !test.host.events.events(kinds: [.instanceDestroyed]).isEmpty }
         await test.stop()
     }
 }

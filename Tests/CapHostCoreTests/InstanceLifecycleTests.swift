@@ -51,9 +51,8 @@ import Testing
         } catch {
             #expect(error.message.contains("controlled failure"), "\(error)")
         }
-        let deadline = ContinuousClock.now + .seconds(5)
-        while test.host.events.events(kinds: [.instanceDestroyed]).isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
+        try await eventually("the instance to be destroyed", timeout: .seconds(5)) {
+            !test.host.events.events(kinds: [.instanceDestroyed]).isEmpty
         }
         #expect(test.host.events.events(kinds: [.instanceDestroyed]).count == 1)
         #expect(test.host.explain(SlotKey(domain: "adapter", category: "work"))?.candidates.count == 1)

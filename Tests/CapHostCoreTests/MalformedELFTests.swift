@@ -197,9 +197,9 @@ import Glibc
     }
 
     @Test func caphostCheckReportsACraftedFileAndExitsOne() throws {
-        let directory = NSTemporaryDirectory() + "caphost-elf-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directoryFolder = try TemporaryFolder("elf")
+        defer { directoryFolder.remove() }
+        let directory = directoryFolder.path
         for (index, specimen) in try Self.corpus().enumerated() {
             let path = "\(directory)/crafted-\(index).so"
             try Data(specimen.bytes).write(to: URL(fileURLWithPath: path))

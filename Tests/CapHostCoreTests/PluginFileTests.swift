@@ -34,9 +34,9 @@ import Glibc
     /// The inspector checks and reads the file it opened: replacing the path
     /// afterwards (by a rename, a world-writable file or a link) changes nothing.
     @Test func aFileSwappedAfterItWasOpenedIsNeverTheOneRead() throws {
-        let directory = NSTemporaryDirectory() + "caphost-swap-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directoryFolder = try TemporaryFolder("swap")
+        defer { directoryFolder.remove() }
+        let directory = directoryFolder.path
         let genuine = try FixturePlugins.build("noop.c", defines: providerDefines(name: "genuine", provider: "genuine"))
         let impostor = try FixturePlugins.build("noop.c", defines: providerDefines(name: "impostor", provider: "impostor"))
         let path = try FixturePlugins.install(genuine, into: directory, as: "plugin.so")
@@ -62,8 +62,9 @@ import Glibc
     }
 
     @Test func aTamperedCopyInTheImageStoreIsReplacedNotTrusted() throws {
-        let directory = NSTemporaryDirectory() + "caphost-store-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directoryFolder = try TemporaryFolder("store")
+        defer { directoryFolder.remove() }
+        let directory = directoryFolder.path
         let genuine = try bytes(try FixturePlugins.build("noop.c", defines: providerDefines(name: "genuine", provider: "genuine")))
         let tampered = try bytes(try FixturePlugins.build("noop.c", defines: providerDefines(name: "tampered", provider: "tampered")))
         let store = ContentAddressedStore(stateDirectory: directory)

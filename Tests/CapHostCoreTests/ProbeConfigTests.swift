@@ -11,9 +11,9 @@ import Glibc
 /// argv or the environment, which `/proc/PID/cmdline` and `environ` show.
 @Suite(.serialized) struct ProbeConfigTests {
     @Test func theConfigReachesTheProbeChildOnAPipeNotItsCommandLineOrEnvironment() async throws {
-        let directory = NSTemporaryDirectory() + "caphost-probe-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directoryFolder = try TemporaryFolder("probe")
+        defer { directoryFolder.remove() }
+        let directory = directoryFolder.path
         let plugin = try FixturePlugins.install(try FixturePlugins.build("config_echo.c"), into: directory, as: "config-echo.so")
         let secret = "s3cret-\(UUID().uuidString)"
         let hold = directory + "/release"

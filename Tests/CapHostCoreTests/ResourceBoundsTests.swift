@@ -66,14 +66,14 @@ import Testing
         await #expect(throws: InvocationError.self) {
             _ = try await test.host.invoker.invoke(id, method: "hang", payload: [], timeout: .milliseconds(50))
         }
-        #expect(try await waitFor { test.host.explain(hostile)?.candidates.first?.breaker == "half-open" })
+        try await eventually("the breaker to half-open") { test.host.explain(hostile)?.candidates.first?.breaker == "half-open" }
 
         // The trial: a call that will hang until its deadline.
         let trial = Task {
             try await test.host.invoker.invoke(id, method: "hang", payload: [], timeout: .seconds(3))
         }
         // The first hung call still runs (a timed-out call keeps its thread): the trial is the second.
-        #expect(try await waitFor { test.host.explain(hostile)?.candidates.first?.inFlight == 2 })
+        try await eventually("two calls in flight") { test.host.explain(hostile)?.candidates.first?.inFlight == 2 }
         // Any other call waits for the trial's outcome instead of piling onto a provider that just failed.
         for _ in 1...5 {
             do {
@@ -87,7 +87,7 @@ import Testing
         // The trial fails at its deadline: the breaker opens again, and after the next
         // cool-down a new trial (this time one that succeeds) closes it.
         await #expect(throws: InvocationError.self) { _ = try await trial.value }
-        #expect(try await waitFor { test.host.explain(hostile)?.candidates.first?.breaker == "half-open" })
+        try await eventually("the breaker to half-open") { test.host.explain(hostile)?.candidates.first?.breaker == "half-open" }
         let ok = try await test.host.invoker.invoke(id, method: "ok", payload: [])
         #expect(ok.provider.provider == "invoke-hang")
         #expect(test.host.explain(hostile)?.candidates.first?.breaker == "closed")
@@ -106,9 +106,9 @@ import Testing
         _ = try await test.host.invoker.invoke(id, method: "arm", payload: [])
         await test.host.start()
         // Many health rounds pass (every 20 ms) while the first armed check hangs.
-        #expect(try await waitFor {
+        try await eventually("a health round to report the hung check") {
             test.host.explain(hostile)?.candidates.first?.lastHealth?.message.contains("has not returned for") == true
-        })
+        }
         try await Task.sleep(for: .milliseconds(500))
         let entered = try await test.host.invoker.invoke(id, method: "entered", payload: [])
         // One check at load, one armed check that hangs; none after it.
@@ -140,15 +140,5 @@ import Testing
         let noop = try await test.host.invoker.invoke(.slot(bench), method: "noop", payload: [])
         #expect(noop.provider.provider == "good")
         await test.stop()
-    }
-
-    /// Polls `condition` every 10 ms for up to 10 s.
-    private func waitFor(_ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
     }
 }

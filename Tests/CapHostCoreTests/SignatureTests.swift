@@ -96,9 +96,9 @@ import Testing
 
     /// The README's OpenSSL recipe, run as written, signs a file the host accepts.
     @Test func theReadmeOpenSSLRecipeProducesASignatureTheHostAccepts() async throws {
-        let scratch = NSTemporaryDirectory() + "caphost-openssl-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let scratchFolder = try TemporaryFolder("openssl")
+        defer { scratchFolder.remove() }
+        let scratch = scratchFolder.path
         let library = try FixturePlugins.install(try FixturePlugins.build("noop.c", defines: providerDefines(name: "mailgun", provider: "openssl")),
                                                  into: scratch, as: "libmailgun.so")
         try FixturePlugins.run("/bin/sh", ["-ec", """

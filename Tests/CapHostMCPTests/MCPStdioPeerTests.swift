@@ -13,11 +13,12 @@ import Glibc
         let caphost = FixturePlugins.buildProductsDirectory + "/caphost"
         try #require(FileManager.default.isExecutableFile(atPath: caphost),
                      "\(caphost) is missing: build the caphost product (swift build --build-tests builds it)")
-        let root = NSTemporaryDirectory() + "caphost-mcp-stdio-\(UUID().uuidString.prefix(8))"
+        let rootFolder = try TemporaryFolder("mcp-stdio")
+        defer { rootFolder.remove() }
+        let root = rootFolder.path
         try FileManager.default.createDirectory(atPath: root + "/plugins.d", withIntermediateDirectories: true)
         chmod(root, 0o700)
         chmod(root + "/plugins.d", 0o755)
-        defer { try? FileManager.default.removeItem(atPath: root) }
         let plugins = root + "/plugins.d"
         try FixturePlugins.install(try FixturePlugins.build("noop.c", defines: MCPFixtures.noop(provider: "alpha", priority: 10)),
                                    into: plugins, as: "alpha.so")

@@ -53,11 +53,9 @@ import Glibc
         let target = host.pluginsDirectory + "/crafted.so"
         #expect(rename(staged, target) == 0)
         var report = ""
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            let plugins = try host.authorized("GET", "/v1/plugins")
-            if plugins.body.contains("crafted.so") && plugins.body.contains(#""check":"elf""#) { report = plugins.body; break }
-            try await Task.sleep(for: .milliseconds(50))
+        try await eventually("crafted.so to be reported", timeout: .seconds(20)) {
+            report = try host.authorized("GET", "/v1/plugins").body
+            return report.contains("crafted.so") && report.contains(#""check":"elf""#)
         }
         #expect(report.contains(#""state":"failed""#), "crafted.so was not reported as failed: \(report.prefix(600))")
         #expect(host.serve.process.isRunning, "the host died: \(host.serve.log().suffix(1500))")

@@ -10,12 +10,14 @@ import Testing
     /// A `caphost serve` over alpha (priority 10) and beta (priority 5) providers of adapter:bench,
     /// plus `extraPlugins` (name in plugins.d → built file).
     final class ServedHost: @unchecked Sendable {
-        let root: String
+        let folder: TemporaryFolder
+        var root: String { folder.path }
         let state: String
         let serve: ServeProcess
 
         init(extraPlugins: [String: String] = [:]) async throws {
-            root = NSTemporaryDirectory() + "caphost-cli-\(UUID().uuidString.prefix(8))"
+            folder = try TemporaryFolder("cli")
+            let root = folder.path
             let plugins = root + "/plugins.d"
             state = root + "/state"
             try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true,
@@ -36,7 +38,7 @@ import Testing
 
         func stop() async {
             await serve.stop()
-            try? FileManager.default.removeItem(atPath: root)
+            folder.remove()
         }
     }
 
@@ -165,12 +167,10 @@ import Testing
         defer { if follow.isRunning { kill(follow.processIdentifier, SIGKILL) } }
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await host.run(["swap", "adapter:bench", "beta"]).status == 0)
-        let deadline = ContinuousClock.now + .seconds(10)
         var lines: [Substring] = []
-        while ContinuousClock.now < deadline {
-            lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
-            if !lines.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(20))
+        try await eventually("--follow to print the swap") {
+            lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+            return !lines.isEmpty
         }
         #expect(lines.count == 1, "\(lines)")
         let event = try Self.object(String(lines.first ?? ""))

@@ -1,4 +1,5 @@
 import CapHostClient
+import CapHostTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -9,20 +10,19 @@ import Glibc
 /// folder's server.json / api-token, then the default.
 @Suite struct HostEndpointTests {
     /// A state folder with the files a running `caphost serve` writes.
-    func stateFolder(url: String? = "http://127.0.0.1:7171", token: String? = "state-token\n") throws -> String {
-        let folder = NSTemporaryDirectory() + "caphost-endpoint-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    func stateFolder(url: String? = "http://127.0.0.1:7171", token: String? = "state-token\n") throws -> TemporaryFolder {
+        let folder = try TemporaryFolder("endpoint")
         if let url {
-            try #"{"url":"\#(url)","grpc":"127.0.0.1:8679","mcp":"\#(url)/mcp","pid":4242,"startedAt":1763800000.5}"#
-                .write(toFile: folder + "/server.json", atomically: true, encoding: .utf8)
+            try folder.write("server.json", #"{"url":"\#(url)","grpc":"127.0.0.1:8679","mcp":"\#(url)/mcp","pid":4242,"startedAt":1763800000.5}"#)
         }
-        if let token { try token.write(toFile: folder + "/api-token", atomically: true, encoding: .utf8) }
+        if let token { try folder.write("api-token", token) }
         return folder
     }
 
     @Test func flagsWinOverEnvironmentWhichWinsOverTheStateFolder() throws {
-        let state = try stateFolder()
-        defer { try? FileManager.default.removeItem(atPath: state) }
+        let folder = try stateFolder()
+        defer { folder.remove() }
+        let state = folder.path
         let environment = ["CAPHOST_URL": "http://127.0.0.1:7272/", "CAPHOST_TOKEN": "env-token"]
 
         let flags = try HostEndpoint.discover(url: "http://127.0.0.1:7373", token: "flag-token", stateDirectory: state, environment: environment)
@@ -44,8 +44,9 @@ import Glibc
     }
 
     @Test func withNothingFoundTheDefaultURLAndNoToken() throws {
-        let empty = try stateFolder(url: nil, token: nil)
-        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let emptyFolder = try stateFolder(url: nil, token: nil)
+        defer { emptyFolder.remove() }
+        let empty = emptyFolder.path
         let endpoint = try HostEndpoint.discover(stateDirectory: empty, environment: ["CAPHOST_URL": ""])
         #expect(endpoint.url == "http://127.0.0.1:7070" && endpoint.urlSource == .builtIn)
         #expect(endpoint.token == nil && endpoint.tokenSource == nil)
@@ -62,8 +63,9 @@ import Glibc
         }
         #expect(fromEnvironment?.message.contains("(from the environment variable CAPHOST_URL)") == true)
 
-        let state = try stateFolder(url: nil, token: nil)
-        defer { try? FileManager.default.removeItem(atPath: state) }
+        let folder = try stateFolder(url: nil, token: nil)
+        defer { folder.remove() }
+        let state = folder.path
         try "not json".write(toFile: state + "/server.json", atomically: true, encoding: .utf8)
         let broken = #expect(throws: HostClientError.self) { try HostEndpoint.discover(stateDirectory: state, environment: [:]) }
         #expect(broken?.message == "\(state)/server.json is not a caphost server announcement (expected JSON with a \"url\"); remove it if no host runs, or pass --url")
@@ -81,8 +83,9 @@ import Glibc
                 "\(String(describing: error))")
 
         // A stale server.json (the host was killed) is named as the likely cause.
-        let state = try stateFolder(url: "http://127.0.0.1:\(port)")
-        defer { try? FileManager.default.removeItem(atPath: state) }
+        let folder = try stateFolder(url: "http://127.0.0.1:\(port)")
+        defer { folder.remove() }
+        let state = folder.path
         let stale = await HostClient.withUnreachable(try HostEndpoint.discover(stateDirectory: state, environment: [:]))
         #expect(stale?.message.contains("\(state)/server.json names it, so the host may have stopped without cleaning up") == true,
                 "\(String(describing: stale))")

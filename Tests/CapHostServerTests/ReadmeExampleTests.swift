@@ -18,10 +18,11 @@ import Testing
     /// outbox serves the slot on its defaults) the README's durable send is
     /// journaled, delivered by the outbox and written as an .eml file.
     @Test func theDurableSendExampleIsDeliveredOnAFreshServe() async throws {
-        let root = NSTemporaryDirectory() + "caphost-readme-\(UUID().uuidString.prefix(8))"
+        let rootFolder = try TemporaryFolder("readme")
+        defer { rootFolder.remove() }
+        let root = rootFolder.path
         let plugins = root + "/plugins.d"
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        defer { try? FileManager.default.removeItem(atPath: root) }
         try FixturePlugins.install(try FixturePlugins.builtPlugin("MailgunPlugin"), into: plugins, as: "libmailgun.so")
         try FixturePlugins.install(try FixturePlugins.builtPlugin("OutboxPlugin"), into: plugins, as: "liboutbox.so")
         let serve = try ServeProcess(pluginsDirectory: plugins, stateDirectory: root + "/.caphost")

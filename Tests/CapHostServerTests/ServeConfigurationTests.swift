@@ -9,11 +9,12 @@ import Testing
 
     /// A serve process over two noop providers (alpha priority 10, beta 5) and a recorder configured in caphost.yaml.
     static func withServe(_ body: (ServeProcess, String, String) async throws -> Void) async throws {
-        let root = NSTemporaryDirectory() + "caphost-cli-\(UUID().uuidString.prefix(8))"
+        let rootFolder = try TemporaryFolder("cli")
+        defer { rootFolder.remove() }
+        let root = rootFolder.path
         let plugins = root + "/plugins.d"
         let state = root + "/state"
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        defer { try? FileManager.default.removeItem(atPath: root) }
         try FixturePlugins.install(try FixturePlugins.build("noop.c", defines: providerDefines(name: "alpha", provider: "alpha", priority: 10)),
                                    into: plugins, as: "libalpha.so")
         try FixturePlugins.install(try FixturePlugins.build("noop.c", defines: providerDefines(name: "beta", provider: "beta", priority: 5)),
@@ -52,12 +53,10 @@ import Testing
                                               "--idempotency-key", "cli-key-1", "--json"], state: state)
             #expect(durable.status == 0, "\(durable.stderr)")
             #expect((try Self.json(durable) as? [String: Any])?["idempotencyKey"] as? String == "cli-key-1")
-            let deadline = ContinuousClock.now + .seconds(10)
             var recorded = ""
-            while ContinuousClock.now < deadline {
-                recorded = (try? String(contentsOfFile: root + "/records.txt", encoding: .utf8)) ?? ""
-                if recorded.contains("cli-key-1") { break }
-                try await Task.sleep(for: .milliseconds(20))
+            try await eventually("the durable call to be recorded") {
+                recorded = try String(contentsOfFile: root + "/records.txt", encoding: .utf8)
+                return recorded.contains("cli-key-1")
             }
             #expect(recorded.contains("cli-key-1\t{\"n\":1}"), "the durable call reached the recorder configured in caphost.yaml: \(recorded)")
 
@@ -68,9 +67,9 @@ import Testing
     }
 
     @Test func aBadConfigurationStopsServeWithFileLineAndColumn() async throws {
-        let root = NSTemporaryDirectory() + "caphost-badconfig-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let rootFolder = try TemporaryFolder("badconfig")
+        defer { rootFolder.remove() }
+        let root = rootFolder.path
         try "http:\n  port: seventy\n".write(toFile: root + "/caphost.yaml", atomically: true, encoding: .utf8)
         let output = try await PeerProcess.run(Self.caphost, ["serve", "--config", root + "/caphost.yaml", "--state-dir", root + "/state"],
                                                timeout: .seconds(60))

@@ -6,7 +6,7 @@ import Testing
 /// ABI 1.1: a plugin sees the idempotency key of the call it serves.
 @Suite(.serialized) struct CallIdempotencyKeyTests {
     @Test func theRecorderSeesTheKeyOfAGuardedCall() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let test = try TestHost()
         let recorder = Recorder(provider: "alpha", in: directory)
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aKeyLongerThan256BytesIsRefusedBeforeThePluginRuns() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let test = try TestHost()
         let recorder = Recorder(provider: "alpha", in: directory)

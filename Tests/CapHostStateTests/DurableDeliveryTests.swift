@@ -7,7 +7,7 @@ import Testing
 /// Durable invocations against real recorder plugins and a real SQLite journal.
 @Suite(.serialized) struct DurableDeliveryTests {
     @Test func aBatchIsDeliveredOnceEachWithItsKey() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", in: directory)
         let rig = try await DurableRig.start([alpha], in: directory)
@@ -17,7 +17,7 @@ import Testing
         let submitTime = ContinuousClock.now - started
         #expect(submissions.allSatisfy { $0.created })
         #expect(submissions.map(\.record.idempotencyKey) == (0..<200).map { "batch-\($0)" })
-        #expect(await rig.drained())
+        try await rig.drained()
         let deliverTime = ContinuousClock.now - started
 
         let lines = try alpha.lines()
@@ -35,13 +35,13 @@ import Testing
     }
 
     @Test func aRepeatedKeyReturnsTheJournaledDeliveryAndAMissingKeyIsGenerated() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", in: directory)
         let rig = try await DurableRig.start([alpha], in: directory)
         let first = try await rig.submit(1, key: "same")
         let unkeyed = try await rig.submit(2, key: nil)
-        #expect(await rig.drained())
+        try await rig.drained()
         let repeated = try await rig.submit(99, key: "same")
         #expect(first.created && !repeated.created)
         #expect(repeated.record.id == first.record.id && repeated.record.state == .delivered)
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func aFailingProviderFailsOverToTheOtherProviderOfTheSlot() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", priority: 10, in: directory)
         let beta = Recorder(provider: "beta", priority: 0, in: directory)
@@ -64,7 +64,7 @@ import Testing
         let rig = try await DurableRig.start([alpha, beta], in: directory)
         #expect(rig.test.host.resolve(Recorder.slot)?.provider == "alpha", "alpha wins on priority")
         for index in 0..<10 { try await rig.submit(index, key: "failover-\(index)") }
-        #expect(await rig.drained())
+        try await rig.drained()
 
         #expect(try alpha.lines().isEmpty)
         #expect(Set(try beta.lines().map(\.key)) == Set((0..<10).map { "failover-\($0)" }))
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func whenEveryProviderFailsTheDeliveryIsRetriedThenDeadLettered() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", priority: 10, in: directory)
         let beta = Recorder(provider: "beta", priority: 0, in: directory)
@@ -88,7 +88,7 @@ import Testing
         try beta.failCalls()
         let rig = try await DurableRig.start([alpha, beta], in: directory, settings: DurableRig.settings(maxAttempts: 3))
         let submission = try await rig.submit(1, key: "doomed")
-        #expect(await rig.drained())
+        try await rig.drained()
 
         let record = try #require(try await rig.engine.record(id: submission.record.id))
         #expect(record.state == .dead)
@@ -106,17 +106,17 @@ import Testing
     }
 
     @Test func aProviderThatRecoversGetsTheDeliveryOnALaterAttempt() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", in: directory)
         try alpha.failCalls()
         let rig = try await DurableRig.start([alpha], in: directory, settings: DurableRig.settings(maxAttempts: 50))
         let submission = try await rig.submit(1, key: "patient")
-        #expect(await eventually { ((try? await rig.engine.record(id: submission.record.id))?.attempts ?? 0) >= 2 })
+        try await eventually("a second attempt", timeout: .seconds(20)) { (try await rig.engine.record(id: submission.record.id))?.attempts ?? 0 >= 2 }
         let waiting = try #require(try await rig.engine.record(id: submission.record.id))
         #expect(waiting.state == .pending || waiting.state == .inFlight)
         alpha.recover()
-        #expect(await rig.drained())
+        try await rig.drained()
         let record = try #require(try await rig.engine.record(id: submission.record.id))
         #expect(record.state == .delivered && record.attempts >= 3 && record.deliveredBy == "adapter:journal:alpha")
         #expect(try alpha.lines() == [Recorder.Line(key: "patient", payload: #"{"n":1}"#)])
@@ -124,12 +124,12 @@ import Testing
     }
 
     @Test func aNonRetryableErrorDeadLettersAtOnce() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", in: directory)
         let rig = try await DurableRig.start([alpha], in: directory)
         let submission = try await rig.submit(1, key: "wrong-method", method: "erase")
-        #expect(await rig.drained())
+        try await rig.drained()
         let record = try #require(try await rig.engine.record(id: submission.record.id))
         #expect(record.state == .dead && record.attempts == 1 && record.lastErrorCode == "unknown_method")
         #expect(record.lastError == "unknown_method: adapter:journal:alpha has no method 'erase' (it has: record)")
@@ -138,13 +138,13 @@ import Testing
     }
 
     @Test func aProviderTargetIsDeliveredByThatProviderOnly() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", priority: 10, in: directory)
         let beta = Recorder(provider: "beta", priority: 0, in: directory)
         let rig = try await DurableRig.start([alpha, beta], in: directory)
         try await rig.submit(1, key: "to-beta", target: .provider(beta.id))
-        #expect(await rig.drained())
+        try await rig.drained()
         #expect(try alpha.lines().isEmpty)
         #expect(try beta.lines() == [Recorder.Line(key: "to-beta", payload: #"{"n":1}"#)])
         #expect(try await rig.engine.list().first?.target == "adapter:journal:beta")
@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func badRequestsAreRefusedBeforeTheJournalAndAStoppedEngineTakesNothing() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", in: directory)
         let rig = try await DurableRig.start([alpha], in: directory)

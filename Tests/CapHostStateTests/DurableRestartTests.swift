@@ -12,7 +12,7 @@ import Testing
     /// file), the rest of the batch still pending. A second host and engine
     /// on the same database file must deliver every acknowledged call.
     @Test func deliveriesLeftInFlightOrPendingByAnAbandonedHostAreDeliveredByTheNext() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let firstRecorder = Recorder(provider: "alpha", in: directory, delayMilliseconds: 20, run: 1)
         let crashed = try await DurableRig.start([firstRecorder], in: directory, settings: DurableRig.settings(workers: 2))
@@ -21,10 +21,10 @@ import Testing
             let submission = try await crashed.submit(index, key: "restart-\(index)")
             acknowledged[submission.record.idempotencyKey] = submission.record.id
         }
-        #expect(await eventually { ((try? firstRecorder.lines().count) ?? 0) >= 5 })
+        try await eventually("five deliveries", timeout: .seconds(20)) { try firstRecorder.lines().count >= 5 }
         try firstRecorder.hold()
         // Both workers end up frozen inside the plugin, their rows `inFlight`.
-        #expect(await eventually { ((try? await crashed.journal.list(state: .inFlight).count) ?? 0) == 2 })
+        try await eventually("both workers frozen in flight", timeout: .seconds(20)) { try await crashed.journal.list(state: .inFlight).count == 2 }
         let frozen = try await crashed.journal.list(state: .inFlight).map(\.id)
         let deliveredBeforeCrash = try await crashed.journal.list(state: .delivered, limit: 1000).count
         let pendingAtCrash = try await crashed.journal.list(state: .pending, limit: 1000).count
@@ -34,7 +34,7 @@ import Testing
         // The "restart": a new host and engine on the same file; the first pair is never stopped.
         let secondRecorder = Recorder(provider: "alpha", in: directory, run: 2)
         let restarted = try await DurableRig.start([secondRecorder], in: directory, settings: DurableRig.settings(workers: 2))
-        #expect(await restarted.drained())
+        try await restarted.drained()
 
         let records = try await restarted.journal.list(limit: 1000)
         #expect(records.count == 60)

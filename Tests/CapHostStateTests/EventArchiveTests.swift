@@ -9,7 +9,7 @@ import Testing
 /// Every host event in SQLite, across runs, without slowing the thread that records it.
 @Suite(.serialized) struct EventArchiveTests {
     @Test func archivesEventsOfEveryRunWithIdsThatKeepGrowing() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let first = try TestHost()
         // Recorded before the archive attaches: still in the host's memory, so archived.
@@ -56,7 +56,7 @@ import Testing
     /// with `Last-Event-ID` (or `?after=`), gets the new run's events: the ids it
     /// sees keep growing across runs instead of starting again at 1.
     @Test func aClientResumingAfterARestartGetsTheNewRunsEvents() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let first = try TestHost()
         let firstArchive = EventArchive(database: try directory.open())
@@ -87,13 +87,13 @@ import Testing
     /// batches reach the disk behind it, and after flush every one is there.
     /// Prints the recording time without and with the archive attached.
     @Test func aStormOfEventsIsArchivedInBatchesWithoutLosingAny() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let test = try TestHost()
-        let baseline = await record(40_000, into: test.host.events, subject: "adapter:calm")
+        let baseline = try await record(40_000, into: test.host.events, subject: "adapter:calm")
         let archive = EventArchive(database: try directory.open(), logger: quietLogger)
         try archive.attach(to: test.host)
-        let archived = await record(40_000, into: test.host.events, subject: "adapter:storm")
+        let archived = try await record(40_000, into: test.host.events, subject: "adapter:storm")
         archive.flush()
         let stored = try archive.events(limit: 200_000, kinds: [.healthChanged]).filter { $0.event.subject.hasPrefix("adapter:storm") }
         #expect(stored.count == 40_000)
@@ -105,7 +105,7 @@ import Testing
     }
 
     /// Records `count` events from two threads and returns how long it took.
-    private func record(_ count: Int, into events: EventLog, subject: String) async -> Duration {
+    private func record(_ count: Int, into events: EventLog, subject: String) async throws -> Duration {
         let done = Atomic<Int>(0)
         let started = ContinuousClock.now
         for thread in 0..<2 {
@@ -116,12 +116,12 @@ import Testing
                 done.add(1, ordering: .relaxed)
             }.start()
         }
-        _ = await eventually(timeout: .seconds(120)) { done.load(ordering: .relaxed) == 2 }
+        try await eventually("both writers to finish", timeout: .seconds(120)) { done.load(ordering: .relaxed) == 2 }
         return ContinuousClock.now - started
     }
 
     @Test func keepsOnlyTheNewestEventsPastTheRetentionLimit() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let test = try TestHost()
         var settings = EventArchive.Settings()

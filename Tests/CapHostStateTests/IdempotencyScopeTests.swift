@@ -10,7 +10,7 @@ import Testing
 /// a repeat for the same target and method still returns the first delivery.
 @Suite(.serialized) struct IdempotencyScopeTests {
     @Test func theSameKeyForTwoTargetsIsTwoDeliveriesAndForOneTargetIsOne() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", in: directory)
         let beta = Recorder(provider: "beta", in: directory)
@@ -19,7 +19,7 @@ import Testing
         let toAlpha = try await rig.submit(1, key: "shared", target: .provider(alpha.id))
         let toBeta = try await rig.submit(2, key: "shared", target: .provider(beta.id))
         let alphaAgain = try await rig.submit(3, key: "shared", target: .provider(alpha.id))
-        #expect(await rig.drained())
+        try await rig.drained()
 
         #expect(toAlpha.created && toBeta.created && !alphaAgain.created)
         #expect(toAlpha.record.id != toBeta.record.id)
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func deliveriesJournaledUnderTheGlobalKeyAreKeptByTheMigration() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let path = directory.file("state.sqlite")
         do {

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aPluginPutsGetsAndDeletesThroughTheHostAndTheValuesSurviveARestart() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let first = try await startHost(try directory.open())
         #expect(try await call(first.host, "put", "greeting=hello, world") == "")
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func eachPluginSeesOnlyItsOwnKeys() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let test = try await startHost(try directory.open(), plugins: ["left", "right"])
         _ = try await call(test.host, provider: "left", "put", "shared=from left")
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func oversizedKeysAndValuesAreRefusedByTheHost() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let test = try await startHost(try directory.open())
         await #expect {

@@ -9,7 +9,7 @@ import Testing
     let slot = SlotKey(domain: "adapter", category: "bench")
 
     /// A host whose events are archived (with pins) in `directory`'s database.
-    private func archivedHost(in directory: StateDirectory) throws -> (TestHost, EventArchive, PinStore) {
+    private func archivedHost(in directory: TemporaryFolder) throws -> (TestHost, EventArchive, PinStore) {
         let database = try directory.open()
         let pins = PinStore(database: database)
         let test = try TestHost()
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aPinIsRestoredIntoTheNextHostBeforeItsPluginsLoad() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let (first, firstArchive, firstPins) = try archivedHost(in: directory)
         try await loadProviders(into: first)
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func unpinAndSwapForgetThePin() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let (test, archive, pins) = try archivedHost(in: directory)
         try await loadProviders(into: test)

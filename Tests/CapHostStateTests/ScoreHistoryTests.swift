@@ -9,7 +9,7 @@ import Testing
     let slot = SlotKey(domain: "adapter", category: "bench")
 
     @Test func samplesEveryCandidateWithItsPartsAndKeepsTheNewest() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let test = try TestHost()
         try await test.load("noop.c", as: "a.so", defines: providerDefines(name: "a", provider: "a", priority: 10))
@@ -36,14 +36,14 @@ import Testing
     }
 
     @Test func samplesOnItsIntervalUntilStopped() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let test = try TestHost()
         try await test.load("noop.c", as: "a.so", defines: providerDefines(name: "a", provider: "a"))
         let history = ScoreHistory(database: try directory.open())
         let id = CapabilityID(slot: slot, provider: "a")
         history.start(host: test.host, every: .milliseconds(20))
-        #expect(await eventually { ((try? history.history(capability: id).count) ?? 0) >= 3 })
+        try await eventually("three score samples", timeout: .seconds(20)) { try history.history(capability: id).count >= 3 }
         history.stop()
         let stopped = try history.history(capability: id, limit: 1000).count
         try await Task.sleep(for: .milliseconds(100))

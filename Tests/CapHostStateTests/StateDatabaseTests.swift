@@ -1,4 +1,5 @@
 import CapHostState
+import CapHostTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Glibc
 /// The database file: created private, reopened as it was, refused clearly when it is not a database.
 @Suite struct StateDatabaseTests {
     @Test func createsThePrivateFileInAPrivateDirectoryAndReopensIt() throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let database = try directory.open()
         #expect(database.path == directory.path + "/state/state.sqlite")
@@ -28,7 +29,7 @@ import Glibc
     }
 
     @Test func tightensAnExistingFileThatOthersCouldRead() throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let path = directory.file("loose.sqlite")
         #expect(FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]))
@@ -39,7 +40,7 @@ import Glibc
     }
 
     @Test func aFileThatIsNotADatabaseIsRefusedNamingIt() throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let path = directory.file("state.sqlite")
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
@@ -54,7 +55,7 @@ import Glibc
     }
 
     @Test func aStateDirectoryThatIsAFileIsRefused() throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let path = directory.file("state")
         #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))

@@ -8,7 +8,7 @@ import Testing
 /// Migrations carry what an older caphost wrote.
 @Suite(.serialized) struct StateSchemaTests {
     @Test func eventsWrittenByTheFirstSchemaAreReadAfterTheSecond() async throws {
-        let directory = try StateDirectory()
+        let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let path = directory.file("state.sqlite")
         do {

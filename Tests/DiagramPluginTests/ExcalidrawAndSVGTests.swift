@@ -15,8 +15,9 @@ import Testing
 
     @Test func excalidrawBindsEverythingBothWaysAndRenders() async throws {
         try await DiagramHost.with { host in
-            let folder = try DiagramTools.temporaryFolder()
-            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let scratch = try TemporaryFolder("diagram")
+            defer { scratch.remove() }
+            let folder = scratch.path
             for (name, payload) in Self.payloads {
                 let response = try await host.render("excalidraw", payload: payload)
                 #expect(response.mediaType == "application/vnd.excalidraw+json")
@@ -43,8 +44,9 @@ import Testing
 
     @Test func svgIsWellFormedStandaloneAndDraws() async throws {
         try await DiagramHost.with { host in
-            let folder = try DiagramTools.temporaryFolder()
-            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let scratch = try TemporaryFolder("diagram")
+            defer { scratch.remove() }
+            let folder = scratch.path
             var pairs: [(svg: String, png: String)] = []
             for (name, payload) in Self.payloads {
                 let response = try await host.render("svg", payload: payload)

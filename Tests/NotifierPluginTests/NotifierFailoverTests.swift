@@ -23,16 +23,6 @@ import Testing
         return max(n, minSamples)
     }
 
-    /// Polls `condition` every 20 ms until it holds or `timeout` passes.
-    static func waitUntil(timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return await condition()
-    }
-
     @Test func mailgunFailingWith500SwapsToTheOutboxAndBackWithoutLosingASend() async throws {
         let peer = try await MailgunPeer.start(domain: "mg.example.com", apiKey: "key-failover-test")
         defer { peer.stop() }
@@ -72,14 +62,14 @@ import Testing
             _ = try await engine.submit(DeliveryRequest(target: .slot(Self.slot), method: "send",
                                                         payload: Array(try JSONSerialization.data(withJSONObject: payload)), idempotencyKey: key))
         }
-        func drained() async -> Bool {
-            await Self.waitUntil(timeout: .seconds(30)) { ((try? await engine.journal.depth()) ?? 1) == 0 }
+        func drained() async throws {
+            try await eventually("the journal to drain", timeout: .seconds(30)) { try await engine.journal.depth() == 0 }
         }
 
         // 1. Healthy: Mailgun takes everything.
         let before = (0..<10).map { "before-\($0)" }
         for key in before { try await send(key) }
-        #expect(await drained())
+        try await drained()
         #expect(test.host.resolve(Self.slot)?.provider == "mailgun")
 
         // 2. Mailgun answers 500 to every message and to the domain check.
@@ -87,7 +77,7 @@ import Testing
         try await peer.setBehaviour(status: 500, endpoint: .domains)
         let during = (0..<20).map { "during-\($0)" }
         for key in during { try await send(key) }
-        #expect(await drained())
+        try await drained()
         #expect(test.host.resolve(Self.slot)?.provider == "outbox", "demoted to the outbox")
         let demotion = try #require(test.host.events.events(kinds: [.demoted]).first { $0.subject == "adapter:notifier:mailgun" })
         #expect(demotion.reason.contains("adapter:notifier:outbox"))
@@ -102,11 +92,11 @@ import Testing
         // 3. Recovery: Mailgun answers again; after the cool-down its health check passes and it wins back.
         try await peer.setBehaviour(status: nil, endpoint: .messages)
         try await peer.setBehaviour(status: nil, endpoint: .domains)
-        #expect(await Self.waitUntil(timeout: .seconds(15)) { test.host.resolve(Self.slot)?.provider == "mailgun" })
+        try await eventually("mailgun to win the slot back", timeout: .seconds(15)) { test.host.resolve(Self.slot)?.provider == "mailgun" }
         #expect(test.host.events.events(kinds: [.recovered]).contains { $0.subject == "adapter:notifier:mailgun" })
         let after = (0..<10).map { "after-\($0)" }
         for key in after { try await send(key) }
-        #expect(await drained())
+        try await drained()
 
         // Accounting: every send delivered exactly once, by Mailgun (a 200) or into the outbox.
         let accepted = try await peer.messageRequests().filter { $0.status == 200 }.flatMap { $0.values("subject") }

@@ -12,9 +12,9 @@ public struct CommandLineRun: Sendable {
     /// bytes (or /dev/null), in `directory`; kills it after `timeout`.
     public static func caphost(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
                         directory: String = NSTemporaryDirectory(), timeout: Duration = .seconds(60)) async throws -> CommandLineRun {
-        let scratch = NSTemporaryDirectory() + "caphost-cli-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let scratchFolder = try TemporaryFolder("cli")
+        defer { scratchFolder.remove() }
+        let scratch = scratchFolder.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: FixturePlugins.buildProductsDirectory + "/caphost")
         process.arguments = arguments

@@ -14,9 +14,9 @@ public enum PeerProcess {
     /// Runs `executable` with `arguments`, feeding it `stdin`; kills it after `timeout`.
     public static func run(_ executable: String, _ arguments: [String], stdin: String = "",
                     timeout: Duration = .seconds(120)) async throws -> Output {
-        let folder = NSTemporaryDirectory() + "caphost-peer-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folderFolder = try TemporaryFolder("peer")
+        defer { folderFolder.remove() }
+        let folder = folderFolder.path
         let paths = (stdin: folder + "/stdin", stdout: folder + "/stdout", stderr: folder + "/stderr")
         try Data(stdin.utf8).write(to: URL(fileURLWithPath: paths.stdin))
         for path in [paths.stdout, paths.stderr] {

@@ -8,16 +8,17 @@ import Glibc
 /// A real host in private temporary directories (mode 0700), with settings
 /// fast enough for tests. Removes its directories when stopped.
 public final class TestHost: @unchecked Sendable {
-    public let root: String
+    public let folder: TemporaryFolder
+    public var root: String { folder.path }
     public let pluginsDirectory: String
     public let stateDirectory: String
     public let host: CapabilityHost
 
     public init(keyValueStore: (any PluginKeyValueStore)? = nil,
                 _ adjust: (inout HostConfiguration) -> Void = { _ in }) throws {
-        let root = NSTemporaryDirectory() + "caphost-test-\(UUID().uuidString.prefix(8))"
-        guard mkdir(root, 0o700) == 0 else { throw FixtureError("mkdir \(root)") }
-        self.root = root
+        let folder = try TemporaryFolder("test")
+        let root = folder.path
+        self.folder = folder
         self.pluginsDirectory = root + "/plugins.d"
         self.stateDirectory = root + "/state"
         mkdir(pluginsDirectory, 0o755)
@@ -46,9 +47,24 @@ public final class TestHost: @unchecked Sendable {
         return await host.load(file: file)
     }
 
+    /// Runs `body` on a new host and stops the host afterwards, whether `body` returned or threw.
+    public static func with<T>(keyValueStore: (any PluginKeyValueStore)? = nil,
+                               _ adjust: (inout HostConfiguration) -> Void = { _ in },
+                               _ body: (TestHost) async throws -> T) async throws -> T {
+        let test = try TestHost(keyValueStore: keyValueStore, adjust)
+        do {
+            let value = try await body(test)
+            await test.stop()
+            return value
+        } catch {
+            await test.stop()
+            throw error
+        }
+    }
+
     public func stop() async {
         await host.stop(drainTimeout: .seconds(2))
-        try? FileManager.default.removeItem(atPath: root)
+        folder.remove()
     }
 }
 

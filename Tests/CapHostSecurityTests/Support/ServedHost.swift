@@ -8,15 +8,16 @@ import Glibc
 /// temporary folders, with the plugins and `caphost.yaml` a probe needs.
 /// `stop()` ends the process and removes the folders.
 final class ServedHost: @unchecked Sendable {
-    let root: String
+    let folder: TemporaryFolder
+    var root: String { folder.path }
     let pluginsDirectory: String
     let stateDirectory: String
     let serve: ServeProcess
 
     /// `plugins`: file name in plugins.d → path of a built `.so`; `config`: caphost.yaml text.
     init(plugins: [String: String] = [:], config: String = "", arguments: [String] = []) throws {
-        root = NSTemporaryDirectory() + "caphost-security-\(UUID().uuidString.prefix(8))"
-        guard mkdir(root, 0o700) == 0 else { throw FixtureError("mkdir \(root)") }
+        folder = try TemporaryFolder("security")
+        let root = folder.path
         pluginsDirectory = root + "/plugins.d"
         stateDirectory = root + "/state"
         mkdir(pluginsDirectory, 0o755)
@@ -47,7 +48,7 @@ final class ServedHost: @unchecked Sendable {
     @discardableResult
     func stop() async -> Int32 {
         let status = await serve.stop()
-        try? FileManager.default.removeItem(atPath: root)
+        folder.remove()
         return status
     }
 }

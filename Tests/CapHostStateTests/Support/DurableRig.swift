@@ -26,7 +26,7 @@ struct DurableRig: Sendable {
     }
 
     /// Loads `recorders` into a new host, opens the database in `directory` and starts the engine.
-    static func start(_ recorders: [Recorder], in directory: StateDirectory,
+    static func start(_ recorders: [Recorder], in directory: TemporaryFolder,
                       settings: DurableSettings = DurableRig.settings()) async throws -> DurableRig {
         let test = try TestHost()
         for recorder in recorders { try await recorder.load(into: test) }
@@ -47,10 +47,10 @@ struct DurableRig: Sendable {
                                                 idempotencyKey: key))
     }
 
-    /// Waits until nothing is pending or in flight in the journal.
-    func drained(timeout: Duration = .seconds(30)) async -> Bool {
+    /// Waits until nothing is pending or in flight in the journal (throws naming it after `timeout`).
+    func drained(timeout: Duration = .seconds(30)) async throws {
         // The journal commits first; the engine's count and gauge follow a moment later.
-        await eventually(timeout: timeout) {
+        try await eventually("the journal to drain", timeout: timeout) {
             ((try? await journal.depth()) ?? 1) == 0 && engine.depth == 0 && depthGauge() == 0
         }
     }

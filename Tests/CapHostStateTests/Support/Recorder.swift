@@ -22,7 +22,7 @@ struct Recorder: Sendable {
 
     /// A provider recording into `directory`. `run` names its hold file, so a
     /// second host's instance of the same provider is not frozen by the first's.
-    init(provider: String, priority: Int = 0, in directory: StateDirectory, delayMilliseconds: Int = 0, run: Int = 1) {
+    init(provider: String, priority: Int = 0, in directory: TemporaryFolder, delayMilliseconds: Int = 0, run: Int = 1) {
         self.provider = provider
         self.priority = priority
         self.recordFile = directory.file("\(provider).records")

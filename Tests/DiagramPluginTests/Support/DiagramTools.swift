@@ -3,13 +3,6 @@ import Foundation
 
 /// The independent checkers the format tests run: xmllint, cairosvg and excalidraw-render.
 enum DiagramTools {
-    /// A fresh temporary folder; the caller removes it.
-    static func temporaryFolder() throws -> String {
-        let folder = NSTemporaryDirectory() + "caphost-diagram-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     /// `xmllint --noout` output; empty when the file is well-formed.
     static func xmllint(_ file: String) async throws -> String {
         let run = try await PeerProcess.run("/usr/bin/xmllint", ["--noout", file], timeout: .seconds(60))

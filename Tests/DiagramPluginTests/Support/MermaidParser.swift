@@ -8,9 +8,9 @@ enum MermaidParser {
     /// Mermaid's error for every diagram it rejects, by name. `png` names diagrams to render to
     /// a PNG file too. Throws when the checker does not report on every diagram.
     static func errors(_ diagrams: [(name: String, text: String)], png: [String: String] = [:]) async throws -> [String: String] {
-        let folder = NSTemporaryDirectory() + "caphost-mermaid-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folderFolder = try TemporaryFolder("mermaid")
+        defer { folderFolder.remove() }
+        let folder = folderFolder.path
         var arguments: [String] = []
         var names: [String: String] = [:]
         for (index, diagram) in diagrams.enumerated() {

@@ -9,6 +9,8 @@
 
 #define CAP_DECLARE_ENTRY
 #include <caphost_plugin.h>
+#define FIXTURE_OWN_CREATE
+#include "fixture_stubs.h"
 
 static const cap_method plugin_methods[] = {
     {"ok", "Returns CAP_OK with an empty body.", NULL},
@@ -49,16 +51,6 @@ static cap_status invoke_method(void *instance, uint32_t capability, uint32_t me
     (void)call;
     (void)out;
     return CAP_OK;
-}
-
-static cap_status check_health(void *instance, cap_call *call) {
-    (void)instance;
-    (void)call;
-    return CAP_OK;
-}
-
-static void destroy_instance(void *instance) {
-    (void)instance;
 }
 
 static const cap_plugin plugin_descriptor = {

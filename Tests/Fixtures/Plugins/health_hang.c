@@ -19,6 +19,8 @@
 
 #define CAP_DECLARE_ENTRY
 #include <caphost_plugin.h>
+#define FIXTURE_OWN_HEALTH
+#include "fixture_stubs.h"
 
 enum { METHOD_ARM, METHOD_ENTERED };
 
@@ -40,16 +42,6 @@ static const cap_capability plugin_capabilities[] = {
 
 static atomic_bool armed;
 static atomic_long health_calls;
-
-static cap_status create_instance(const cap_host_api *host_api, cap_host *host, cap_str config, cap_call *call,
-                                  void **instance) {
-    (void)host_api;
-    (void)host;
-    (void)config;
-    (void)call;
-    *instance = NULL;
-    return CAP_OK;
-}
 
 static void release_text(cap_buffer *buffer) {
     free((void *)buffer->data);
@@ -83,10 +75,6 @@ static cap_status check_health(void *instance, cap_call *call) {
         for (;;) sleep(1);
     }
     return CAP_OK;
-}
-
-static void destroy_instance(void *instance) {
-    (void)instance;
 }
 
 static const cap_plugin plugin_descriptor = {

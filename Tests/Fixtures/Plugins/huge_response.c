@@ -13,6 +13,7 @@
 
 #define CAP_DECLARE_ENTRY
 #include <caphost_plugin.h>
+#include "fixture_stubs.h"
 
 enum { METHOD_HUGE, METHOD_STATS };
 
@@ -31,16 +32,6 @@ static const cap_capability plugin_capabilities[] = {
         .methods = plugin_methods,
     },
 };
-
-static cap_status create_instance(const cap_host_api *host_api, cap_host *host, cap_str config, cap_call *call,
-                                  void **instance) {
-    (void)host_api;
-    (void)host;
-    (void)config;
-    (void)call;
-    *instance = NULL;
-    return CAP_OK;
-}
 
 #define HUGE_RESPONSE_BYTES ((size_t)32 << 20)
 /* {"released":N} with N up to 20 digits, plus the NUL snprintf writes. */
@@ -86,16 +77,6 @@ static cap_status invoke_method(void *instance, uint32_t capability, uint32_t me
     (void)deadline_ns;
     (void)call;
     return method == METHOD_HUGE ? return_huge_response(out) : return_stats(out);
-}
-
-static cap_status check_health(void *instance, cap_call *call) {
-    (void)instance;
-    (void)call;
-    return CAP_OK;
-}
-
-static void destroy_instance(void *instance) {
-    (void)instance;
 }
 
 static const cap_plugin plugin_descriptor = {

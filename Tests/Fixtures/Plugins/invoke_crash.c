@@ -7,6 +7,7 @@
 
 #define CAP_DECLARE_ENTRY
 #include <caphost_plugin.h>
+#include "fixture_stubs.h"
 
 enum { METHOD_CRASH, METHOD_OK };
 
@@ -26,16 +27,6 @@ static const cap_capability plugin_capabilities[] = {
     },
 };
 
-static cap_status create_instance(const cap_host_api *host_api, cap_host *host, cap_str config, cap_call *call,
-                                  void **instance) {
-    (void)host_api;
-    (void)host;
-    (void)config;
-    (void)call;
-    *instance = NULL;
-    return CAP_OK;
-}
-
 static cap_status invoke_method(void *instance, uint32_t capability, uint32_t method, cap_str payload,
                                 uint64_t deadline_ns, cap_call *call, cap_buffer *out) {
     (void)instance;
@@ -51,16 +42,6 @@ static cap_status invoke_method(void *instance, uint32_t capability, uint32_t me
         *null_pointer = 1;
     }
     return CAP_OK;
-}
-
-static cap_status check_health(void *instance, cap_call *call) {
-    (void)instance;
-    (void)call;
-    return CAP_OK;
-}
-
-static void destroy_instance(void *instance) {
-    (void)instance;
 }
 
 static const cap_plugin plugin_descriptor = {

@@ -13,6 +13,8 @@
 
 #define CAP_DECLARE_ENTRY
 #include <caphost_plugin.h>
+#define FIXTURE_OWN_CREATE
+#include "fixture_stubs.h"
 
 static const cap_method plugin_methods[] = {
     {"ok", "Returns CAP_OK with an empty body.", NULL},
@@ -69,17 +71,7 @@ static cap_status invoke_method(void *instance, uint32_t capability, uint32_t me
     return CAP_OK;
 }
 
-static cap_status check_health(void *instance, cap_call *call) {
-    (void)instance;
-    (void)call;
-    return CAP_OK;
-}
-
 /* The one fault: the thread started in create keeps running after this returns. */
-static void destroy_instance(void *instance) {
-    (void)instance;
-}
-
 static const cap_plugin plugin_descriptor = {
     .magic = CAP_PLUGIN_MAGIC,
     .struct_size = sizeof(cap_plugin),
