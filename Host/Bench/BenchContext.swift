@@ -1,4 +1,5 @@
 import CCapHostSupport
+import Foundation
 import Synchronization
 
 /// What every section gets: the options, the workspace, the fixture compiler
@@ -31,5 +32,25 @@ final class BenchContext: Sendable {
     /// The no-op plugin every dispatch figure calls: adapter:bench:noop.
     func noopPlugin() throws(BenchError) -> String {
         try fixture("noop.c", as: "noop.so", defines: FixtureCompiler.noopDefines(name: "noop", provider: "noop"))
+    }
+
+    /// A release `caphost serve` over the no-op plugin alone, in `<workspace>/<name>`, started
+    /// (the caller stops it).
+    func serveNoopPlugin(in name: String) async throws(BenchError) -> ServeLauncher {
+        let directory = workspace.root + "/" + name
+        let plugins = directory + "/plugins.d"
+        try BenchWorkspace.makeDirectory(directory)
+        try BenchWorkspace.makeDirectory(plugins)
+        do {
+            try FileManager.default.copyItem(atPath: try noopPlugin(), toPath: plugins + "/libnoop.so")
+        } catch let error as BenchError {
+            throw error
+        } catch {
+            throw BenchError("cannot copy the no-op plugin: \(error)")
+        }
+        chmod(plugins + "/libnoop.so", 0o755)
+        let serve = try ServeLauncher(workspace: workspace, pluginsDirectory: plugins, stateDirectory: directory + "/state")
+        try await serve.start()
+        return serve
     }
 }

@@ -14,18 +14,7 @@ struct DurableSubmitBenchmark {
 
     static func run(_ context: BenchContext) async throws(BenchError) -> Figure {
         let directory = context.workspace.root + "/durable"
-        let plugins = directory + "/plugins.d"
-        try BenchWorkspace.makeDirectory(directory)
-        try BenchWorkspace.makeDirectory(plugins)
-        let noop = try context.noopPlugin()
-        do {
-            try FileManager.default.copyItem(atPath: noop, toPath: plugins + "/libnoop.so")
-        } catch {
-            throw BenchError("cannot copy the no-op plugin: \(error)")
-        }
-        chmod(plugins + "/libnoop.so", 0o755)
-        let serve = try ServeLauncher(workspace: context.workspace, pluginsDirectory: plugins, stateDirectory: directory + "/state")
-        try await serve.start()
+        let serve = try await context.serveNoopPlugin(in: "durable")
         defer { serve.stop() }
         let submits = try WrkRun.run(url: serve.baseURL + "/v1/invoke/adapter/bench/echo", body: HTTPInvokeBenchmark.body,
                                      headers: ["Authorization": "Bearer \(serve.token)", "Content-Type": "application/json",

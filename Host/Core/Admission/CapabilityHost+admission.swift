@@ -20,6 +20,7 @@ extension CapabilityHost {
         if case .completed(let report)? = outcome { probeCache?.keep(report, digest: digest, configDigest: configDigest) }
         return outcome
     }
+
     /// Loads (or reloads) one plugin file: checks, signature, content-addressed
     /// copy, probe, map, conflict rule, create, health, then registration. A
     /// newer version of a loaded provider replaces it through a swap; the old
@@ -28,6 +29,7 @@ extension CapabilityHost {
     public func load(file: String) async -> PluginReport {
         await loadLock.withLock { await loadLocked(file: file) }
     }
+
     func loadLocked(file: String) async -> PluginReport {
         let identity = FileIdentity(path: file)
         let configResult = pluginConfig(for: file)
@@ -201,6 +203,7 @@ extension CapabilityHost {
         retireInstancesWithoutCandidates(from: replaced + dropped)
         return report
     }
+
     /// A capability of `image` that another file already provides at the same or
     /// a newer version.
     func conflict(for image: PluginImage) -> PluginLoadError? {
@@ -215,6 +218,7 @@ extension CapabilityHost {
         }
         return nil
     }
+
     /// Runs the instance's health check on a lifecycle thread, waiting at most
     /// the configured timeout. At most one check per instance runs at a time: a
     /// check that hangs keeps its thread, and later rounds report it instead of

@@ -25,6 +25,7 @@ extension CapabilityHost {
             }
         }
     }
+
     /// Registers candidates slot by slot (slot locks taken in canonical order)
     /// and returns the candidates they replaced.
     func register(_ candidates: [Candidate], from file: String) async -> [Candidate] {
@@ -50,6 +51,7 @@ extension CapabilityHost {
         }
         return replaced
     }
+
     func withSlotLock<T: Sendable>(_ key: SlotKey, _ body: () -> T) async -> T {
         let slot = registry.slotCreating(key)
         return await slot.operations.withLock { body() }

@@ -14,6 +14,7 @@ extension CapabilityHost {
         let retirements = await retire(file: file, reason: reason)
         if let drainTimeout { await Self.awaitRetirements(retirements, until: .now + drainTimeout, events: events) }
     }
+
     /// Takes `file`'s candidates out of their slots and starts retiring its
     /// instance; returns the retirements started (none when the file had no
     /// live instance). Nothing here waits for plugin code.
@@ -46,6 +47,7 @@ extension CapabilityHost {
         withdrawRegistryHealth(reportedBy: descriptor.name)
         return retireInstancesWithoutCandidates(from: record.candidates)
     }
+
     /// For each instance among `candidates` whose candidates are all retired:
     /// quiesce it and destroy it once its leases reach zero, in the
     /// background. Returns what was started, for a caller that wants to wait.
@@ -73,6 +75,7 @@ extension CapabilityHost {
         }
         return started
     }
+
     /// Waits until every retirement finished or `deadline` passed; each one
     /// still running then is recorded as abandoned (a hung call keeps its
     /// lease, and the instance, for as long as it hangs). Returns those.
@@ -89,6 +92,7 @@ extension CapabilityHost {
         }
         return abandoned
     }
+
     func destroyWhenIdle(_ instance: PluginInstance, candidates: [Candidate]) async {
         var wait: Duration = .milliseconds(1)
         while candidates.contains(where: { $0.inFlight > 0 }) {

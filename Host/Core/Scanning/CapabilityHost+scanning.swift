@@ -28,6 +28,7 @@ extension CapabilityHost {
             await unload(file: file, reason: "file removed from \(directory)")
         }
     }
+
     func apply(_ change: PluginDirectoryWatcher.Change) async {
         switch change {
         case .rescan:
@@ -44,6 +45,7 @@ extension CapabilityHost {
             }
         }
     }
+
     /// The configuration handed to `create`: what `pluginConfigLoader` reads
     /// (e.g. `STEM.yaml`), else `STEM.json` beside the file, else the configured
     /// section for the stem, else `{}`. A loader error fails the plugin's load.
@@ -61,6 +63,7 @@ extension CapabilityHost {
         if let data = FileManager.default.contents(atPath: sidecar) { return .success(Array(data)) }
         return .success(Array((configuration.pluginConfigs[stem] ?? "{}").utf8))
     }
+
     /// Changes whenever the configuration (or the reason it cannot be read) changes.
     func configDigest(for file: String) -> String { Self.configDigest(of: pluginConfig(for: file)) }
     static func configDigest(of config: Result<[UInt8], PluginLoadError>) -> String {
@@ -69,14 +72,19 @@ extension CapabilityHost {
         case .failure(let error): ContentAddressedStore.digest(of: Array("unreadable: \(error.detail)".utf8))
         }
     }
+
     /// Prepares `files` (checks, hashing, the image copy, the probe) a few at a time ahead of
     /// their loads: the first scan of a folder of plugins then costs about the slowest plugin's
     /// preparation per core instead of the sum of them all.
     func prepare(_ files: [String]) async {
         guard files.count > 1 else { return }
         let width = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        // Largest first: the big images (hash, copy, a probe that maps them) start at
+        // once and the small ones fill the other lanes, instead of one lane ending alone
+        // with the biggest file.
+        let largestFirst = files.map { ($0, FileIdentity(path: $0)?.size ?? 0) }.sorted { $0.1 > $1.1 }.map(\.0)
         await withTaskGroup(of: Void.self) { group in
-            var pending = files.makeIterator()
+            var pending = largestFirst.makeIterator()
             for _ in 0..<width {
                 guard let file = pending.next() else { break }
                 group.addTask { await self.prepare(file: file) }
@@ -86,6 +94,7 @@ extension CapabilityHost {
             }
         }
     }
+
     /// The preparation of one file; a failure prepares nothing (the load finds and reports it).
     func prepare(file: String) async {
         let identity = FileIdentity(path: file)
@@ -113,6 +122,7 @@ extension CapabilityHost {
                                       signature: signature, digest: digest, imagePath: imagePath, probe: probeOutcome)
         preparedPlugins.withLock { $0[file] = prepared }
     }
+
     /// The preparation of `file` if it still matches the file and its config (and forgets it).
     func takePrepared(_ file: String, identity: FileIdentity?, configDigest: String) -> PreparedPlugin? {
         guard let prepared = preparedPlugins.withLock({ $0.removeValue(forKey: file) }) else { return nil }
