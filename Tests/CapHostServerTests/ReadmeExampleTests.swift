@@ -32,20 +32,9 @@ import Testing
         defer { serve.kill() }
 
         let line = try Self.durableSendLine()
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", line + " --state-dir .caphost"]
-        shell.environment = ["caphost": FixturePlugins.buildProductsDirectory + "/caphost", "PATH": "/usr/bin:/bin"]
-        shell.currentDirectoryURL = URL(fileURLWithPath: root)
-        let output = root + "/send.out"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        shell.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        shell.standardError = shell.standardOutput
-        shell.standardInput = FileHandle.nullDevice
-        try shell.run()
-        shell.waitUntilExit()
-        let printed = try String(contentsOfFile: output, encoding: .utf8)
-        #expect(shell.terminationStatus == 0, "\(line): \(printed)")
+        let sent = try await CommandLineRun.shell(line + " --state-dir .caphost", directory: root)
+        let printed = sent.stdout
+        #expect(sent.status == 0, "\(line): \(sent.stdout)\(sent.stderr)")
         guard let id = printed.split(separator: " ").dropFirst().first, printed.hasPrefix("delivery ") else {
             Issue.record("no delivery id in: \(printed)")
             return

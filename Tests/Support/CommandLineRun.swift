@@ -1,6 +1,6 @@
 import Foundation
 
-/// One run of the built `caphost` executable: its exit status, stdout and stderr.
+/// One run of the built `caphost` executable (or a shell line that runs it): its exit status, stdout and stderr.
 /// Output goes through files (no pipe can fill up), and the wait happens on a
 /// thread of its own, never on the cooperative pool.
 public struct CommandLineRun: Sendable {
@@ -12,11 +12,26 @@ public struct CommandLineRun: Sendable {
     /// bytes (or /dev/null), in `directory`; kills it after `timeout`.
     public static func caphost(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
                         directory: String = NSTemporaryDirectory(), timeout: Duration = .seconds(60)) async throws -> CommandLineRun {
+        try await run(FixturePlugins.buildProductsDirectory + "/caphost", arguments, environment: environment, stdin: stdin,
+                      directory: directory, timeout: timeout)
+    }
+
+    /// Runs a shell command line as written (`/bin/sh -c`), with `$caphost` naming the
+    /// built executable, as a reader would paste it from the README.
+    public static func shell(_ line: String, environment: [String: String] = [:], directory: String,
+                             timeout: Duration = .seconds(60)) async throws -> CommandLineRun {
+        try await run("/bin/sh", ["-c", line],
+                      environment: environment.merging(["caphost": FixturePlugins.buildProductsDirectory + "/caphost"]) { own, _ in own },
+                      stdin: nil, directory: directory, timeout: timeout)
+    }
+
+    private static func run(_ executable: String, _ arguments: [String], environment: [String: String], stdin: String?,
+                            directory: String, timeout: Duration) async throws -> CommandLineRun {
         let scratchFolder = try TemporaryFolder("cli")
         defer { scratchFolder.remove() }
         let scratch = scratchFolder.path
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: FixturePlugins.buildProductsDirectory + "/caphost")
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { own, _ in own }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
@@ -44,7 +59,7 @@ public struct CommandLineRun: Sendable {
         }
         let stdout = (try? String(contentsOfFile: scratch + "/out", encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: scratch + "/err", encoding: .utf8)) ?? ""
-        guard finished else { throw FixtureError("caphost \(arguments.joined(separator: " ")) did not finish within \(timeout); stderr: \(stderr)") }
+        guard finished else { throw FixtureError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout); stderr: \(stderr)") }
         return CommandLineRun(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 }

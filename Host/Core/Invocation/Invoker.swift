@@ -281,8 +281,9 @@ public final class Invoker: @unchecked Sendable {
     }
 
     /// A guarded call whose response is copied into an `InvocationResponse`. The
-    /// payload is not checked against a schema (callers inside the host made it);
-    /// edges that take payloads from outside use `guardedCall`.
+    /// payload is checked against the leased provider's input schema only with
+    /// `checksInput` (MCP and durable deliveries pass it; callers inside the host
+    /// that made the payload themselves need not).
     /// A call that overruns returns TIMEOUT, counts as a failure and feeds the
     /// breaker; its thread stays with the plugin until the plugin returns. The
     /// plugin reads `idempotencyKey` (at most 256 bytes of UTF-8) through the

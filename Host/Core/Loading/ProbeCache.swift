@@ -39,7 +39,8 @@ struct ProbeCache: Sendable {
         guard report.error == nil, report.health?.healthy == true,
               let data = try? JSONEncoder().encode(Entry(digest: digest, configDigest: configDigest,
                                                           environment: environment, report: report)) else { return }
-        let temporary = path(digest) + ".\(getpid()).tmp"
+        // Two files with the same bytes may be prepared at once: each writes its own temporary.
+        let temporary = path(digest) + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
         if rename(temporary, path(digest)) != 0 { unlink(temporary) }
     }
