@@ -7,8 +7,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdatomic.h>
+#include <sys/prctl.h>
 
 __thread uint32_t caphost_thread_stripe_tls = 0;
+__thread const void *caphost_thread_pool_tls = 0;
+__thread int caphost_thread_finishing_tls = 0;
 static atomic_uint caphost_next_stripe = 0;
 
 uint32_t caphost_thread_stripe_slow(void) {
@@ -46,4 +49,8 @@ int caphost_thread_count(void) {
 
 int caphost_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+void caphost_set_thread_name(const char *name) {
+    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }

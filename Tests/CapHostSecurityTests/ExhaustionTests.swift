@@ -80,4 +80,30 @@ import Testing
         #expect(log.contains("abandoned: invoke-hang 1.0.0 (adapter:hostile:invoke-hang): 2 call(s) still in flight"), "\(log.suffix(2000))")
         await host.stop()
     }
+
+    @Test func callsHungOnMoreThreadsThanCoresDoNotStopTheAPI() async throws {
+        let host = try ServedHost(plugins: ["hang.so": try FixturePlugins.build("invoke_hang.c"),
+                                            "noop.so": try FixturePlugins.build("noop.c")],
+                                  config: """
+                                  drain_timeout: 1s
+                                  invocation:
+                                    max_calls_per_plugin: 6
+                                    breaker_threshold: 1000
+                                  """)
+        try await host.start()
+        // A request's call runs on the call thread that serves the request; six hung
+        // calls keep six of them, more than the cores the pool starts threads for.
+        for attempt in 1...6 {
+            let hung = try host.authorized("POST", "/v1/invoke/adapter/hostile/hang", headers: ["Caphost-Timeout: 0.2"])
+            #expect(hung.status == 504, "call \(attempt): \(hung.status) \(hung.body)")
+        }
+        let health = try RawHTTP.exchange(port: host.port, RawHTTP.head("GET", "/healthz", port: host.port))
+        #expect(health.status == 200, "\(health.body)")
+        for attempt in 1...20 {
+            let echo = try host.authorized("POST", "/v1/invoke/adapter/bench/echo", headers: ["Content-Type: application/json"],
+                                           body: #"{"text":"x"}"#)
+            #expect(echo.status == 200, "call \(attempt): \(echo.body)")
+        }
+        await host.stop()
+    }
 }

@@ -24,6 +24,30 @@ static inline uint32_t caphost_thread_stripe(void) {
     return s != 0 ? s - 1 : caphost_thread_stripe_slow();
 }
 
+/** Names the calling thread for ps, top and perf (the kernel keeps 15 bytes). */
+void caphost_set_thread_name(const char *name);
+
+/** The call-thread pool the calling thread serves (NULL on any other thread). */
+extern __thread const void *caphost_thread_pool_tls;
+
+/** The pool the calling thread serves, or NULL. */
+static inline const void *caphost_thread_pool(void) { return caphost_thread_pool_tls; }
+
+/** Marks the calling thread as serving `pool` (NULL: none). */
+static inline void caphost_set_thread_pool(const void *pool) { caphost_thread_pool_tls = pool; }
+
+/**
+ * Set while a pool thread does the last thing of its job (resuming the task
+ * that waits for the job): what it queues then is left to the thread itself.
+ */
+extern __thread int caphost_thread_finishing_tls;
+
+/** Whether the calling thread is finishing its job (see caphost_thread_finishing_tls). */
+static inline int caphost_thread_finishing(void) { return caphost_thread_finishing_tls; }
+
+/** Sets or clears the calling thread's finishing mark. */
+static inline void caphost_set_thread_finishing(int finishing) { caphost_thread_finishing_tls = finishing; }
+
 /** Number of counter stripes per candidate (a power of two). */
 #define CAPHOST_STRIPES 16
 

@@ -41,7 +41,7 @@ public final class CapabilityHost: Sendable {
     let probeCache: ProbeCache?
     let loader: PluginLoader
     /// Threads for create/health and other blocking plugin work.
-    let lifecyclePool = CallThreadPool(name: "caphost-lifecycle", maximumThreads: 64)
+    let lifecyclePool = CallThreadPool(name: "caphost-life", maximumThreads: 64)
     let background = Mutex<[Task<Void, Never>]>([])
     let watcher = Mutex<PluginDirectoryWatcher?>(nil)
 

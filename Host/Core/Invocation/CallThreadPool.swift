@@ -1,66 +1,143 @@
 @preconcurrency import Foundation
+import CCapHostSupport
 import Synchronization
 
 /// Threads of the host's own on which plugin code runs when the caller must
 /// not block: Swift's cooperative pool (two threads on a two-core machine) is
-/// never lent to a plugin. A call that hangs keeps its thread; the pool grows
-/// to replace it, up to `maximumThreads`.
+/// never lent to a plugin. At most `maximumThreads` calls are queued or running
+/// at once. Threads are started while fewer than `taskThreads` (the cores) are
+/// free of blocking work; a call that runs long or hangs keeps its thread, and
+/// `rebalance` (the deadline watchdog's tick) starts another when work waits
+/// and no thread took any since the last tick.
+///
+/// The pool is also a `TaskExecutor`: a task that prefers it (the admin API's
+/// requests do) runs on these threads, so a guarded call it makes needs no
+/// thread switch at all: the task queues the plugin call and suspends, the same
+/// thread runs the call, queues the task's continuation and takes it up again.
+/// Work queued by a pool thread that is about to be free (`submit(_:kind:)`
+/// with `.call` from a pool thread, or anything queued while the thread is
+/// marked finishing) does not wake another thread for it.
 ///
 /// The lock is held only to move a job in or out of the queue, and a sleeping
 /// thread is woken after the lock is released (a thread woken while the
 /// submitter still holds it would only block again on the lock).
-final class CallThreadPool: @unchecked Sendable {
+final class CallThreadPool: TaskExecutor, @unchecked Sendable {
     typealias Job = @Sendable () -> Void
 
-    private let condition = NSCondition()
-    private var jobs: [Job] = []
-    private var head = 0
-    private var idle = 0
-    /// Threads looking for work without sleeping (see `run`).
-    private var spinning = 0
-    /// Jobs queued, readable without the lock by a spinning thread.
-    private let queued = Atomic<Int>(0)
-    private var threads = 0
-    let maximumThreads: Int
-    let name: String
+    /// What a queued job is: a plugin call (counted against `maximumThreads`),
+    /// other blocking work, or a slice of a task that prefers this pool.
+    enum Kind { case call, blocking }
 
-    /// How many times an idle thread yields the core before it sleeps.
-    static let spinRounds = 64
-
-    init(name: String, maximumThreads: Int) {
-        self.name = name
-        self.maximumThreads = maximumThreads
+    private enum Work {
+        case closure(Job, counted: Bool)
+        case task(UnownedJob)
     }
 
-    /// Queues `job`. Returns false when the pool is at its thread limit with
-    /// every thread busy and `refuseWhenSaturated` is set.
+    private let condition = NSCondition()
+    private var jobs: [Work] = []
+    private var head = 0
+    private var idle = 0
+    private var threads = 0
+    /// Plugin calls queued or running: at most `maximumThreads`.
+    private var calls = 0
+    /// Threads inside blocking work other than calls (they may stay there).
+    private var blocked = 0
+    /// Jobs taken so far, and at the last `rebalance`.
+    private var taken = 0
+    private var takenAtLastCheck = 0
+    let maximumThreads: Int
+    let name: String
+    /// Threads that run at once when nothing blocks: the cores.
+    let taskThreads: Int
+
+    init(name: String, maximumThreads: Int, taskThreads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.name = name
+        self.maximumThreads = maximumThreads
+        self.taskThreads = max(1, taskThreads)
+    }
+
+    /// Queues `job`. Returns false when it is a call and `maximumThreads`
+    /// calls are queued or running already (hung calls keep their count).
     @discardableResult
-    func submit(refuseWhenSaturated: Bool = false, _ job: @escaping Job) -> Bool {
+    func submit(_ job: @escaping Job, kind: Kind) -> Bool {
+        let counted = kind == .call
+        // A pool thread queueing a call suspends right after: it runs the call itself.
+        let selfServed = counted && isPoolThread
         condition.lock()
-        if idle == 0 && threads >= maximumThreads && refuseWhenSaturated {
-            condition.unlock()
-            return false
+        if counted {
+            guard calls < maximumThreads else {
+                condition.unlock()
+                return false
+            }
+            calls += 1
         }
-        jobs.append(job)
-        // Jobs queued beyond the threads looking for work: one more thread, if the limit allows.
+        jobs.append(.closure(job, counted: counted))
+        dispatch(selfServed: selfServed)
+        return true
+    }
+
+    /// Queues a slice of a task that prefers this pool.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        let selfServed = isPoolThread && caphost_thread_finishing() != 0
+        condition.lock()
+        jobs.append(.task(unowned))
+        dispatch(selfServed: selfServed)
+    }
+
+    /// Whether the calling thread is one of this pool's.
+    private var isPoolThread: Bool {
+        caphost_thread_pool() == UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// After a job was appended (lock held; released here): wakes an idle
+    /// thread or starts one, unless the submitting pool thread serves it.
+    private func dispatch(selfServed: Bool) {
         let waiting = jobs.count - head
-        queued.store(waiting, ordering: .releasing)
-        let wakes = idle > 0 && waiting > spinning
-        var startsThread = false
-        if waiting > idle + spinning && threads < maximumThreads {
-            threads += 1
-            startsThread = true
+        var wakes = false, startsThread = false
+        if !selfServed {
+            // A new thread only while fewer than `taskThreads` are free of blocking
+            // work (more would only take turns on the cores), never past the cap.
+            // Calls usually return within microseconds and do not count as
+            // blocking; those that do not are found by `rebalance`.
+            if waiting > idle && threads - blocked < taskThreads && threads < maximumThreads + taskThreads {
+                threads += 1
+                startsThread = true
+            } else {
+                wakes = idle > 0
+            }
         }
         let id = threads
         condition.unlock()
         if startsThread {
-            let thread = Thread { [self] in run() }
-            thread.name = "\(name)-\(id)"
+            let thread = Thread { [self] in run(named: "\(name)-\(id)") }
             thread.start()
         } else if wakes {
             condition.signal()
         }
-        return true
+    }
+
+    /// Starts a thread when work waits, no thread is idle and none took a job
+    /// since the last check: the threads are held by slow or hung calls. The
+    /// deadline watchdog calls this every tick while calls are in flight.
+    func rebalance() {
+        condition.lock()
+        let stalled = head < jobs.count && idle == 0 && taken == takenAtLastCheck && threads < maximumThreads + taskThreads
+        takenAtLastCheck = taken
+        if stalled { threads += 1 }
+        let id = threads
+        condition.unlock()
+        if stalled {
+            Thread { [self] in run(named: "\(name)-\(id)") }.start()
+        }
+    }
+
+    /// Whether plugin calls are queued or running (the watchdog keeps ticking
+    /// for `rebalance` while they are: a hung call never ends on its own).
+    var hasCalls: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return calls > 0
     }
 
     var threadCount: Int {
@@ -69,27 +146,20 @@ final class CallThreadPool: @unchecked Sendable {
         return threads
     }
 
-    private func run() {
+    private func run(named threadName: String) {
+        caphost_set_thread_name(threadName)
+        caphost_set_thread_pool(UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()))
+        let executor = asUnownedTaskExecutor()
         condition.lock()
         while true {
-            if head == jobs.count {
-                // Under load the next call comes within microseconds: look for it a
-                // little while, yielding the core, before sleeping (a sleep costs the
-                // submitter a futex wake and this thread a context switch).
-                spinning += 1
-                condition.unlock()
-                for _ in 0..<Self.spinRounds where queued.load(ordering: .acquiring) == 0 { sched_yield() }
-                condition.lock()
-                spinning -= 1
-            }
             while head == jobs.count {
                 idle += 1
                 condition.wait()
                 idle -= 1
             }
-            let job = jobs[head]
+            let work = jobs[head]
             head += 1
-            queued.store(jobs.count - head, ordering: .relaxed)
+            taken &+= 1
             if head == jobs.count {
                 jobs.removeAll(keepingCapacity: true)
                 head = 0
@@ -97,9 +167,23 @@ final class CallThreadPool: @unchecked Sendable {
                 jobs.removeFirst(head)
                 head = 0
             }
-            condition.unlock()
-            job()
-            condition.lock()
+            // Work left behind by a self-served submit while another thread sleeps.
+            let wakesAnother = head < jobs.count && idle > 0
+            switch work {
+            case .task(let job):
+                condition.unlock()
+                if wakesAnother { condition.signal() }
+                job.runSynchronously(on: executor)
+                condition.lock()
+            case .closure(let job, let counted):
+                if !counted { blocked += 1 }
+                condition.unlock()
+                if wakesAnother { condition.signal() }
+                job()
+                caphost_set_thread_finishing(0)
+                condition.lock()
+                if counted { calls -= 1 } else { blocked -= 1 }
+            }
         }
     }
 
@@ -111,11 +195,11 @@ final class CallThreadPool: @unchecked Sendable {
             nonisolated(unsafe) let timer = DispatchWorkItem {
                 if gate.claim() { continuation.resume(returning: nil) }
             }
-            submit {
+            submit({
                 let value = work()
                 timer.cancel()
                 if gate.claim() { continuation.resume(returning: value) }
-            }
+            }, kind: .blocking)
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout.timeInterval, execute: timer)
         }
     }

@@ -1,14 +1,18 @@
 import CCapHostSupport
 import Foundation
 
-/// Fires the timeouts of guarded calls from one thread that ticks only while
-/// calls are in flight. Cheaper per call than a libdispatch timer, which costs
-/// a wake-up of dispatch's manager thread for every call that is armed.
-/// Precision is one tick (5 ms): a timeout fires between its deadline and one
-/// tick after it.
+/// Fires the timeouts of guarded calls from one thread that ticks while calls
+/// are in flight and for a second after the last one (so steady traffic never
+/// has to wake it), then sleeps. Cheaper per call than a libdispatch timer,
+/// which costs a wake-up of dispatch's manager thread for every call that is
+/// armed. Precision is one tick (5 ms): a timeout fires between its deadline
+/// and one tick after it. Each tick also lets the watched call pools replace
+/// threads held by slow or hung calls (`CallThreadPool.rebalance`).
 final class DeadlineWatchdog: @unchecked Sendable {
     static let shared = DeadlineWatchdog()
     static let tickNanoseconds: UInt64 = 5_000_000
+    /// Ticks without a deadline or a pool's call before the thread sleeps.
+    static let idleTicks = 200
 
     private struct Entry {
         let deadline: UInt64
@@ -19,6 +23,21 @@ final class DeadlineWatchdog: @unchecked Sendable {
     private var entries: [UInt64: Entry] = [:]
     private var nextID: UInt64 = 0
     private var started = false
+    private var sleeping = false
+    /// Pools whose stalls the ticks look for (see `CallThreadPool.rebalance`).
+    private var pools: [WeakPool] = []
+
+    private struct WeakPool {
+        weak var pool: CallThreadPool?
+    }
+
+    /// Checks `pool` for stalls on every tick.
+    func watch(_ pool: CallThreadPool) {
+        condition.lock()
+        pools.removeAll { $0.pool == nil }
+        pools.append(WeakPool(pool: pool))
+        condition.unlock()
+    }
 
     /// Runs `fire` once CLOCK_MONOTONIC passes `deadline` (nanoseconds), unless
     /// `cancel` comes first. Returns the id to cancel with.
@@ -32,7 +51,8 @@ final class DeadlineWatchdog: @unchecked Sendable {
             let thread = Thread { [self] in run() }
             thread.name = "caphost-deadlines"
             thread.start()
-        } else if entries.count == 1 {
+        } else if sleeping {
+            sleeping = false
             condition.signal()
         }
         return nextID
@@ -46,9 +66,21 @@ final class DeadlineWatchdog: @unchecked Sendable {
     }
 
     private func run() {
+        var idle = 0
         while true {
             condition.lock()
-            while entries.isEmpty { condition.wait() }
+            let watched = pools
+            condition.unlock()
+            // Pools with calls need their ticks even when no deadline is pending:
+            // a call that overran its deadline may hold its thread for good.
+            let poolsBusy = watched.contains { $0.pool?.hasCalls ?? false }
+            condition.lock()
+            idle = entries.isEmpty && !poolsBusy ? idle + 1 : 0
+            if idle > Self.idleTicks {
+                sleeping = true
+                while sleeping { condition.wait() }
+                idle = 0
+            }
             let now = caphost_monotonic_ns()
             var due: [Entry] = []
             for (id, entry) in entries where entry.deadline <= now {
@@ -57,6 +89,7 @@ final class DeadlineWatchdog: @unchecked Sendable {
             }
             condition.unlock()
             for entry in due { entry.fire() }
+            for weak in watched { weak.pool?.rebalance() }
             usleep(useconds_t(Self.tickNanoseconds / 1000))
         }
     }

@@ -10,7 +10,9 @@ import CCapHostSupport
 ///    to a provider whose schema it breaks);
 /// 3. the plugin runs on a host call thread (Swift's cooperative threads are
 ///    never lent to a plugin) under the call's deadline; the waiter is freed at
-///    the deadline even when the plugin is not;
+///    the deadline even when the plugin is not. A caller whose task prefers the
+///    call threads (`Invoker.callExecutor`) is resumed on the thread that ran
+///    the plugin: queue, call and answer without a thread switch;
 /// 4. the response is built from the plugin's `cap_buffer` on that thread,
 ///    before the buffer is released: `respond` makes whatever the edge sends
 ///    (an HTTP body, a byte array) with one copy.
@@ -38,7 +40,7 @@ public struct GuardedCall: Sendable {
     /// Runs the call with `payload` and returns what `respond` made of the
     /// plugin's response bytes (valid only inside `respond`) and the provider
     /// that produced them. `respond` runs on the call thread and must not block.
-    public func run<Payload: CallPayload, Response: Sendable>(
+    nonisolated(nonsending) public func run<Payload: CallPayload, Response: Sendable>(
         payload: Payload,
         respond: @escaping @Sendable (UnsafeRawBufferPointer, CapabilityID) -> Response
     ) async throws(InvocationError) -> Response {
@@ -81,7 +83,7 @@ public struct GuardedCall: Sendable {
                 return
             }
             let watch = DeadlineWatchdog.shared.schedule(deadline: deadline, timeoutFired)
-            let accepted = invoker.pool.submit(refuseWhenSaturated: true) {
+            let accepted = invoker.pool.submit({
                 var keyText = key ?? ""
                 let outcome = keyText.withUTF8 { keyBytes in
                     payload.withPayloadBytes { bytes -> Result<Response, InvocationError> in
@@ -111,14 +113,16 @@ public struct GuardedCall: Sendable {
                     }
                     invoker.recordDuration(site: site, provider: provider, outcome: outcomeCode,
                                            nanoseconds: caphost_monotonic_ns() &- started)
+                    // The job ends here: a waiter that prefers the pool resumes on this thread.
+                    caphost_set_thread_finishing(1)
                     continuation.resume(returning: outcome)
                 }
-            }
+            }, kind: .call)
             guard accepted else {
                 charged?.releaseCallThread()
                 DeadlineWatchdog.shared.cancel(watch)
                 refuse(InvocationError(code: .overloaded,
-                    message: "all \(settings.maxCallThreads) call threads are busy (hung plugin calls keep theirs); try again later"))
+                    message: "\(settings.maxCallThreads) plugin calls are running or queued already (invocation.max_call_threads; hung calls keep their place); try again later"))
                 return
             }
         }

@@ -10,7 +10,7 @@ public struct InvocationSettings: Sendable {
     public var maxCallDepth = 8
     /// One call in `latencySampleInterval` is timed when no deadline is set (a power of two).
     public var latencySampleInterval = 16
-    /// Threads the call pool may grow to (a hung call keeps its thread).
+    /// Plugin calls queued or running at once, hung ones included (each keeps its thread).
     public var maxCallThreads = 256
     /// Host call threads one plugin instance may hold at once, abandoned
     /// (timed-out, still running) calls included: a plugin that hangs exhausts

@@ -31,11 +31,17 @@ public final class Invoker: @unchecked Sendable {
         self.registry = registry
         self.settings = settings
         self.pool = CallThreadPool(name: "caphost-call", maximumThreads: settings.maxCallThreads)
+        DeadlineWatchdog.shared.watch(pool)
         self.breakerTripped = breakerTripped
         self.recovered = recovered
         self.registryHealthChanged = registryHealthChanged
         self.sampleMask = Int64(max(1, settings.latencySampleInterval).nextPowerOfTwo - 1)
     }
+
+    /// The host's call threads as a task executor. A task that prefers it (the
+    /// admin API runs its requests so) makes guarded calls without a thread
+    /// switch: the thread that queues the plugin call runs it and resumes the task.
+    public var callExecutor: any TaskExecutor { pool }
 
     /// Resolves `reference` and `method` into a reusable call site.
     public func callSite(_ reference: CapabilityReference, method: String) throws(InvocationError) -> CallSite {

@@ -105,7 +105,7 @@ public final class HostRuntime: Sendable {
         var services: [any Service] = [HostLifecycleService(runtime: self)]
         if let registry { services.append(AdapterRegistryLifecycleService(server: registry)) }
         services += [
-            application,
+            ServiceOnExecutor(base: application, executor: host.invoker.callExecutor),
             ShutdownAnnouncer(readiness: readiness, streams: streams, mcp: mcpEndpoint),
         ]
         var groupConfiguration = ServiceGroupConfiguration(
