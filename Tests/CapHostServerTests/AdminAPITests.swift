@@ -115,6 +115,14 @@ import Testing
 
             let badTimeout = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: "{}", headers: [("Caphost-Timeout", "soon")])
             #expect(badTimeout.status == 400)
+
+            for path in ["/v1/invoke/adapter/bench", "/v1/invoke/adapter/bench/alpha/echo/extra"] {
+                let misshapen = try await harness.request(.POST, path, body: "{}")
+                #expect(misshapen.status == 404, "\(path): \(misshapen.status)")
+                let message = try harness.json(misshapen.body)["message"] as? String ?? ""
+                #expect(message.contains("expected /v1/invoke/{domain}/{category}/{method} or /v1/invoke/{domain}/{category}/{provider}/{method}"),
+                        "\(path): \(message)")
+            }
         }
     }
 

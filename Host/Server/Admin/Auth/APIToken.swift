@@ -10,10 +10,13 @@ public struct APIToken: Sendable {
     public let value: String
     /// Where it is kept, for messages ("the token is in …").
     public let path: String
+    /// The token's UTF-8, kept so a request's check allocates nothing.
+    private let bytes: [UInt8]
 
     public init(value: String, path: String) {
         self.value = value
         self.path = path
+        self.bytes = Array(value.utf8)
     }
 
     /// The file name inside the state directory.
@@ -55,11 +58,9 @@ public struct APIToken: Sendable {
 
     /// Compares in constant time (for equal lengths).
     func matches(_ candidate: Substring) -> Bool {
-        let expected = Array(value.utf8)
-        let given = Array(candidate.utf8)
-        guard expected.count == given.count else { return false }
+        guard candidate.utf8.count == bytes.count else { return false }
         var difference: UInt8 = 0
-        for index in expected.indices { difference |= expected[index] ^ given[index] }
+        for (expected, given) in zip(bytes, candidate.utf8) { difference |= expected ^ given }
         return difference == 0
     }
 }

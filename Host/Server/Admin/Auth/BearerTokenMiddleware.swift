@@ -12,7 +12,7 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if PublicRoutes.isPublic(path: request.uri.path, method: request.method) { return try await next(request, context) }
-        guard let header = request.headers[.authorization] else {
+        guard let header = request.headers.value(of: .authorization) else {
             throw unauthorized("missing bearer token: send 'Authorization: Bearer <token>' (the operator finds it in the file api-token of the host's state directory)")
         }
         let parts = header.split(separator: " ", maxSplits: 1)

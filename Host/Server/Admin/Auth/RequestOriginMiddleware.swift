@@ -9,9 +9,9 @@ struct RequestOriginMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let headers = request.headers
-        let hasBody = (headers[.contentLength].map { $0 != "0" } ?? false) || headers[.transferEncoding] != nil
-        if let refusal = policy.refusal(host: request.head.authority, origin: headers[.origin],
-                                        method: request.method.rawValue, contentType: headers[.contentType], hasBody: hasBody) {
+        let hasBody = (headers.value(of: .contentLength).map { $0 != "0" } ?? false) || headers.value(of: .transferEncoding) != nil
+        if let refusal = policy.refusal(host: request.head.authority, origin: headers.value(of: .origin),
+                                        method: request.method.rawValue, contentType: headers.value(of: .contentType), hasBody: hasBody) {
             throw APIError(HTTPResponse.Status(code: refusal.status), code: refusal.code, message: refusal.message)
         }
         return try await next(request, context)

@@ -26,7 +26,7 @@ struct RequestOriginPolicy: Sendable {
 
     /// Why a request with these headers is refused, or nil when it may proceed.
     func refusal(host: String?, origin: String?, method: String, contentType: String?, hasBody: Bool) -> Refusal? {
-        if let host {
+        if let host, !Self.isPlainLoopbackAuthority(host) {
             guard let name = Self.hostName(ofAuthority: host), isAllowed(name) else {
                 return Refusal(status: 421, code: "host_not_allowed",
                     message: "Host '\(Self.shown(host))' is not a name of this server; expected a loopback name (localhost, 127.0.0.1, [::1])\(configuredNote) — a browser page re-pointed at this port by DNS sends its own name")
@@ -76,6 +76,17 @@ struct RequestOriginPolicy: Sendable {
         // The names every local client sends, without a parse.
         if name == "127.0.0.1" || name == "localhost" || name == "::1" { return true }
         return ListenAddress(name)?.isLoopback ?? false
+    }
+
+    /// `127.0.0.1[:port]` or `localhost[:port]`, what local clients send as
+    /// `Host`, recognised without a copy (any other form takes the full parse).
+    static func isPlainLoopbackAuthority(_ authority: String) -> Bool {
+        let bytes = authority.utf8[...]
+        for name in ["127.0.0.1", "localhost"] where bytes.starts(with: name.utf8) {
+            let rest = bytes.dropFirst(name.utf8.count)
+            return rest.isEmpty || (rest.first == UInt8(ascii: ":") && isPort(rest.dropFirst()))
+        }
+        return false
     }
 
     /// The host of `name[:port]` or `[v6]:port`, lower-cased; nil when malformed.

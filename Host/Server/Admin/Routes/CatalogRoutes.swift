@@ -31,8 +31,10 @@ enum CatalogRoutes {
 /// Reading slots and ids from route parameters, with errors that say what was wrong.
 enum RouteParameters {
     static func slot(_ context: BasicRequestContext) throws -> SlotKey {
-        let domain = try context.parameters.require("domain")
-        let category = try context.parameters.require("category")
+        try slot(domain: context.parameters.require("domain"), category: context.parameters.require("category"))
+    }
+
+    static func slot(domain: String, category: String) throws -> SlotKey {
         // Path segments hold no '/'; a ':' would make the slot's text ambiguous.
         guard !domain.isEmpty, !category.isEmpty, !domain.utf8.contains(0x3A), !category.utf8.contains(0x3A) else {
             throw APIError.badRequest("invalid_argument", "'\(domain)/\(category)' is not a slot: expected /domain/category")

@@ -14,23 +14,37 @@ enum InvokeRoutes {
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
 
     static func add(to group: RouterGroup<BasicRequestContext>, _ admin: AdminContext) {
-        // One parameter name for the third segment: it is the method of a slot
-        // call, or the provider of a provider call.
-        group.post("invoke/:domain/:category/:name") { request, context in
-            let slot = try RouteParameters.slot(context)
-            return try await invoke(.slot(slot), method: context.parameters.require("name"), request, context, admin)
-        }
-        group.post("invoke/:domain/:category/:name/:method") { request, context in
-            let slot = try RouteParameters.slot(context)
-            let id = CapabilityID(slot: slot, provider: try context.parameters.require("name"))
-            return try await invoke(.provider(id), method: context.parameters.require("method"), request, context, admin)
+        // One catch-all route, read here: the router's trie would match and store
+        // four parameters on every call, the hottest request the API serves.
+        group.post("invoke/**") { request, context in
+            let (reference, method) = try target(context.parameters[Parameters.recursiveCaptureKey] ?? "")
+            return try await invoke(reference, method: method, request, context, admin)
         }
     }
 
-    static func invoke(_ reference: CapabilityReference, method: String, _ request: Request, _ context: BasicRequestContext,
+    /// `domain/category/method` (the slot's winner) or `domain/category/provider/method`.
+    static func target(_ path: Substring) throws -> (CapabilityReference, String) {
+        var segments: [Substring] = []
+        segments.reserveCapacity(4)
+        var rest = path[...]
+        while !rest.isEmpty && segments.count <= 4 {
+            let end = rest.firstIndex(of: "/") ?? rest.endIndex
+            if end > rest.startIndex { segments.append(rest[..<end]) }
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+        }
+        guard segments.count == 3 || segments.count == 4, rest.isEmpty else {
+            throw APIError(.notFound, code: "not_found",
+                message: "POST /v1/invoke/\(path): expected /v1/invoke/{domain}/{category}/{method} or /v1/invoke/{domain}/{category}/{provider}/{method}")
+        }
+        let slot = try RouteParameters.slot(domain: String(segments[0]), category: String(segments[1]))
+        if segments.count == 3 { return (.slot(slot), String(segments[2])) }
+        return (.provider(CapabilityID(slot: slot, provider: String(segments[2]))), String(segments[3]))
+    }
+
+    nonisolated(nonsending) static func invoke(_ reference: CapabilityReference, method: String, _ request: Request, _ context: BasicRequestContext,
                        _ admin: AdminContext) async throws -> Response {
         let body = try await payload(request, limit: admin.settings.maxRequestBytes)
-        if let durable = request.headers[durableHeader], ["true", "1", "yes"].contains(durable.lowercased()) {
+        if let durable = request.headers.value(of: durableHeader), ["true", "1", "yes"].contains(durable.lowercased()) {
             let payload = Array(body.buffer.readableBytesView)
             do throws(InvocationError) {
                 try admin.host.invoker.checkInput(payload, for: reference, method: method)
@@ -38,7 +52,7 @@ enum InvokeRoutes {
                 throw APIError(error)
             }
             return try await DurableInvocation.submit(reference, method: method, payload: payload,
-                                                      idempotencyKey: request.headers[idempotencyHeader], admin)
+                                                      idempotencyKey: request.headers.value(of: idempotencyHeader), admin)
         }
         let timeout = try timeout(from: request)
         do throws(InvocationError) {
@@ -56,7 +70,7 @@ enum InvokeRoutes {
     }
 
     /// The request body, collected up to the host's limit.
-    static func payload(_ request: Request, limit: Int) async throws -> RequestPayload {
+    nonisolated(nonsending) static func payload(_ request: Request, limit: Int) async throws -> RequestPayload {
         do {
             return RequestPayload(buffer: try await request.body.collect(upTo: limit))
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
@@ -65,7 +79,7 @@ enum InvokeRoutes {
     }
 
     static func timeout(from request: Request) throws -> Duration? {
-        guard let text = request.headers[timeoutHeader] else { return nil }
+        guard let text = request.headers.value(of: timeoutHeader) else { return nil }
         guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
             throw APIError.badRequest("invalid_argument", "Caphost-Timeout: expected seconds in (0, 3600], found '\(text)'")
         }
