@@ -6,6 +6,19 @@ import Testing
 /// call threads one plugin may hold; and a shutdown that a hung plugin call
 /// cannot hold up.
 @Suite(.serialized) struct ExhaustionTests {
+    /// A served host with invoke_hang.c (adapter:hostile, method hang never returns) and
+    /// noop.c (adapter:bench), a 1 s drain and a breaker that does not open.
+    static func hangingHost(maxCallsPerPlugin: Int) throws -> ServedHost {
+        try ServedHost(plugins: ["hang.so": try FixturePlugins.build("invoke_hang.c"),
+                                 "noop.so": try FixturePlugins.build("noop.c")],
+                       config: """
+                       drain_timeout: 1s
+                       invocation:
+                         max_calls_per_plugin: \(maxCallsPerPlugin)
+                         breaker_threshold: 1000
+                       """)
+    }
+
     @Test func eventStreamsAreCappedAndAClosedOneFreesItsPlace() async throws {
         let host = try ServedHost(config: "http:\n  max_event_streams: 2\n  keep_alive_interval: 100ms\n")
         try await host.start()
@@ -52,14 +65,7 @@ import Testing
     }
 
     @Test func aHungCallHoldsItsPluginsShareAndCannotHoldUpShutdown() async throws {
-        let host = try ServedHost(plugins: ["hang.so": try FixturePlugins.build("invoke_hang.c"),
-                                            "noop.so": try FixturePlugins.build("noop.c")],
-                                  config: """
-                                  drain_timeout: 1s
-                                  invocation:
-                                    max_calls_per_plugin: 2
-                                    breaker_threshold: 1000
-                                  """)
+        let host = try Self.hangingHost(maxCallsPerPlugin: 2)
         try await host.start()
         let hang = { try host.authorized("POST", "/v1/invoke/adapter/hostile/hang", headers: ["Caphost-Timeout: 0.3"]) }
         #expect(try hang().status == 504)
@@ -82,14 +88,7 @@ import Testing
     }
 
     @Test func callsHungOnMoreThreadsThanCoresDoNotStopTheAPI() async throws {
-        let host = try ServedHost(plugins: ["hang.so": try FixturePlugins.build("invoke_hang.c"),
-                                            "noop.so": try FixturePlugins.build("noop.c")],
-                                  config: """
-                                  drain_timeout: 1s
-                                  invocation:
-                                    max_calls_per_plugin: 6
-                                    breaker_threshold: 1000
-                                  """)
+        let host = try Self.hangingHost(maxCallsPerPlugin: 6)
         try await host.start()
         // A request's call runs on the call thread that serves the request; six hung
         // calls keep six of them, more than the cores the pool starts threads for.
