@@ -339,6 +339,18 @@ let package = Package(
             ],
             path: "Tests/CapHostServerTests"
         ),
+        // The `caphost` command line, run as the built executable.
+        .testTarget(
+            name: "CapHostCLITests",
+            dependencies: ["CapHostCore", "CapHostClient", "CapHostTestSupport"],
+            path: "Tests/CapHostCLITests"
+        ),
+        // The client's endpoint discovery and event-stream parser.
+        .testTarget(
+            name: "CapHostClientTests",
+            dependencies: ["CapHostClient", "CapHostTestSupport"],
+            path: "Tests/CapHostClientTests"
+        ),
         // Attacks on a real `caphost serve` over loopback: token bypasses, browser-borne
         // requests, hostile plugin files and payloads, exhaustion, shutdown under a hung call.
         .testTarget(

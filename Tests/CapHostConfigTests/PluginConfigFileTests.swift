@@ -71,84 +71,84 @@ import Testing
         let other = probeRoot + "/other-control"
         try "0".write(toFile: control, atomically: true, encoding: .utf8)
         try "f".write(toFile: other, atomically: true, encoding: .utf8)
-        let test = try TestHost { configuration in
+        try await TestHost.with({ configuration in
             configuration.pluginConfigLoader = PluginConfigFiles(environment: ["CTL_FILE": control], redactor: redactor).loader
-        }
-        let sidecar = test.pluginsDirectory + "/ctl.yaml"
-        try "control_file: ${CTL_FILE}\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
-        let report = try await test.load("controllable.c", as: "ctl.so")
-        #expect(report.state == .loaded, "\(String(describing: report.error))")
-        let work = CapabilityReference.slot(SlotKey(domain: "adapter", category: "work"))
-        _ = try await test.host.invoker.invoke(work, method: "work", payload: [])
-
-        // Editing ctl.yaml re-creates the instance with the new settings: its
-        // control file says "fail", so the new instance is the one answering.
-        try "control_file: \(other)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
-        await test.host.rescan()
-        #expect(test.host.events.events(kinds: [.pluginUpgraded]).first?.reason.contains("(file or config changed)") == true)
-        do {
+        }) { test in
+            let sidecar = test.pluginsDirectory + "/ctl.yaml"
+            try "control_file: ${CTL_FILE}\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
+            let report = try await test.load("controllable.c", as: "ctl.so")
+            #expect(report.state == .loaded, "\(String(describing: report.error))")
+            let work = CapabilityReference.slot(SlotKey(domain: "adapter", category: "work"))
             _ = try await test.host.invoker.invoke(work, method: "work", payload: [])
-            Issue.record("the instance created from the old ctl.yaml answered")
-        } catch {
-            #expect(error.message.contains("controlled failure"), "\(error)")
+
+            // Editing ctl.yaml re-creates the instance with the new settings: its
+            // control file says "fail", so the new instance is the one answering.
+            try "control_file: \(other)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
+            await test.host.rescan()
+            #expect(test.host.events.events(kinds: [.pluginUpgraded]).first?.reason.contains("(file or config changed)") == true)
+            do throws(InvocationError) {
+                _ = try await test.host.invoker.invoke(work, method: "work", payload: [])
+                Issue.record("the instance created from the old ctl.yaml answered")
+            } catch {
+                #expect(error.message.contains("controlled failure"), "\(error)")
+            }
         }
-        await test.stop()
     }
 
     @Test func theWatcherReloadsAPluginWhenItsYAMLIsWritten() async throws {
-        let test = try TestHost { configuration in
+        try await TestHost.with({ configuration in
             configuration.pluginConfigLoader = PluginConfigFiles(environment: [:], redactor: SecretRedactor()).loader
             configuration.watcher.enabled = true
             // Only inotify can notice the edit in time: the periodic rescan is an hour away.
             configuration.watcher.rescanInterval = .seconds(3600)
+        }) { test in
+            let control = test.root + "/control"
+            let other = test.root + "/other-control"
+            try "0".write(toFile: control, atomically: true, encoding: .utf8)
+            try "f".write(toFile: other, atomically: true, encoding: .utf8)
+            let sidecar = test.pluginsDirectory + "/ctl.yml"
+            try "control_file: \(control)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
+            await test.host.start()
+            try test.install("controllable.c", as: "ctl.so")
+            try await eventually("ctl.so to load", timeout: .seconds(20)) { !test.host.events.events(kinds: [.pluginLoaded]).isEmpty }
+            #expect(test.host.events.events(kinds: [.pluginLoaded]).count == 1)
+            try "control_file: \(other)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
+            try await eventually("ctl.so to reload with its new config", timeout: .seconds(20)) {
+                !test.host.events.events(kinds: [.pluginUpgraded]).isEmpty
+            }
+            #expect(test.host.events.events(kinds: [.pluginUpgraded]).first?.reason.contains("(file or config changed)") == true)
         }
-        let control = test.root + "/control"
-        let other = test.root + "/other-control"
-        try "0".write(toFile: control, atomically: true, encoding: .utf8)
-        try "f".write(toFile: other, atomically: true, encoding: .utf8)
-        let sidecar = test.pluginsDirectory + "/ctl.yml"
-        try "control_file: \(control)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
-        await test.host.start()
-        try test.install("controllable.c", as: "ctl.so")
-        try await eventually("ctl.so to load", timeout: .seconds(20)) { !test.host.events.events(kinds: [.pluginLoaded]).isEmpty }
-        #expect(test.host.events.events(kinds: [.pluginLoaded]).count == 1)
-        try "control_file: \(other)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
-        try await eventually("ctl.so to reload with its new config", timeout: .seconds(20)) {
-            !test.host.events.events(kinds: [.pluginUpgraded]).isEmpty
-        }
-        #expect(test.host.events.events(kinds: [.pluginUpgraded]).first?.reason.contains("(file or config changed)") == true)
-        await test.stop()
     }
 
     @Test func aBadPluginFileFailsThatPluginOnlyAndKeepsTheServingVersion() async throws {
-        let test = try TestHost { configuration in
+        try await TestHost.with({ configuration in
             configuration.pluginConfigLoader = PluginConfigFiles(environment: [:], redactor: SecretRedactor()).loader
-        }
-        let control = test.root + "/control"
-        try "0".write(toFile: control, atomically: true, encoding: .utf8)
-        let sidecar = test.pluginsDirectory + "/ctl.yaml"
-        try "control_file: \(control)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
-        #expect(try await test.load("controllable.c", as: "ctl.so").state == .loaded)
-        try "control_file: [\(control)\n".write(toFile: test.pluginsDirectory + "/broken.yaml", atomically: true, encoding: .utf8)
-        let broken = try await test.load("noop.c", as: "broken.so", defines: providerDefines(name: "broken", provider: "broken"))
-        #expect(broken.state == .failed)
-        #expect(broken.error?.check == .config)
-        #expect(broken.error?.detail == test.pluginsDirectory
-            + "/broken.yaml:2:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at 1:15)")
+        }) { test in
+            let control = test.root + "/control"
+            try "0".write(toFile: control, atomically: true, encoding: .utf8)
+            let sidecar = test.pluginsDirectory + "/ctl.yaml"
+            try "control_file: \(control)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
+            #expect(try await test.load("controllable.c", as: "ctl.so").state == .loaded)
+            try "control_file: [\(control)\n".write(toFile: test.pluginsDirectory + "/broken.yaml", atomically: true, encoding: .utf8)
+            let broken = try await test.load("noop.c", as: "broken.so", defines: providerDefines(name: "broken", provider: "broken"))
+            #expect(broken.state == .failed)
+            #expect(broken.error?.check == .config)
+            #expect(broken.error?.detail == test.pluginsDirectory
+                + "/broken.yaml:2:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at 1:15)")
 
-        // A broken edit of the serving plugin's file: the reload is refused, the old instance keeps serving.
-        try "control_file: 12\nunexpected: ${NOT_SET_ANYWHERE}\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
-        await test.host.rescan()
-        let serving = test.host.plugins().first { $0.file.hasSuffix("/ctl.so") }
-        #expect(serving?.state == .loaded)
-        #expect(serving?.error?.check == .config)
-        #expect(serving?.error?.detail == "\(sidecar):2:13: unexpected: environment variable NOT_SET_ANYWHERE is not set")
-        let work = CapabilityReference.slot(SlotKey(domain: "adapter", category: "work"))
-        _ = try await test.host.invoker.invoke(work, method: "work", payload: [])
-        // Rescanning the same broken file does not retry the load again and again.
-        let failures = test.host.events.events(kinds: [.pluginLoadFailed]).count
-        await test.host.rescan()
-        #expect(test.host.events.events(kinds: [.pluginLoadFailed]).count == failures)
-        await test.stop()
+            // A broken edit of the serving plugin's file: the reload is refused, the old instance keeps serving.
+            try "control_file: 12\nunexpected: ${NOT_SET_ANYWHERE}\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
+            await test.host.rescan()
+            let serving = test.host.plugins().first { $0.file.hasSuffix("/ctl.so") }
+            #expect(serving?.state == .loaded)
+            #expect(serving?.error?.check == .config)
+            #expect(serving?.error?.detail == "\(sidecar):2:13: unexpected: environment variable NOT_SET_ANYWHERE is not set")
+            let work = CapabilityReference.slot(SlotKey(domain: "adapter", category: "work"))
+            _ = try await test.host.invoker.invoke(work, method: "work", payload: [])
+            // Rescanning the same broken file does not retry the load again and again.
+            let failures = test.host.events.events(kinds: [.pluginLoadFailed]).count
+            await test.host.rescan()
+            #expect(test.host.events.events(kinds: [.pluginLoadFailed]).count == failures)
+        }
     }
 }

@@ -89,19 +89,19 @@ import Testing
     @Test func aStormOfEventsIsArchivedInBatchesWithoutLosingAny() async throws {
         let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
-        let test = try TestHost()
-        let baseline = try await record(40_000, into: test.host.events, subject: "adapter:calm")
-        let archive = EventArchive(database: try directory.open(), logger: quietLogger)
-        try archive.attach(to: test.host)
-        let archived = try await record(40_000, into: test.host.events, subject: "adapter:storm")
-        archive.flush()
-        let stored = try archive.events(limit: 200_000, kinds: [.healthChanged]).filter { $0.event.subject.hasPrefix("adapter:storm") }
-        #expect(stored.count == 40_000)
-        #expect(Set(stored.map(\.event.sequence)).count == 40_000)
-        #expect(archive.droppedEvents == 0)
-        print("event archive: 40000 events from two threads took \(baseline) without the archive, \(archived) with it; all committed after flush")
-        archive.close()
-        await test.stop()
+        try await TestHost.with { test in
+            let baseline = try await record(40_000, into: test.host.events, subject: "adapter:calm")
+            let archive = EventArchive(database: try directory.open(), logger: quietLogger)
+            try archive.attach(to: test.host)
+            let archived = try await record(40_000, into: test.host.events, subject: "adapter:storm")
+            archive.flush()
+            let stored = try archive.events(limit: 200_000, kinds: [.healthChanged]).filter { $0.event.subject.hasPrefix("adapter:storm") }
+            #expect(stored.count == 40_000)
+            #expect(Set(stored.map(\.event.sequence)).count == 40_000)
+            #expect(archive.droppedEvents == 0)
+            print("event archive: 40000 events from two threads took \(baseline) without the archive, \(archived) with it; all committed after flush")
+            archive.close()
+        }
     }
 
     /// Records `count` events from two threads and returns how long it took.
@@ -123,21 +123,21 @@ import Testing
     @Test func keepsOnlyTheNewestEventsPastTheRetentionLimit() async throws {
         let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
-        let test = try TestHost()
-        var settings = EventArchive.Settings()
-        settings.retainedEvents = 100
-        let archive = EventArchive(database: try directory.open(), settings: settings)
-        try archive.attach(to: test.host)
-        var last: HostEvent?
-        for index in 0..<2500 {
-            last = test.host.events.record(.healthChanged, subject: "adapter:x:y", reason: "event \(index)")
-            if index % 250 == 0 { archive.flush() }
+        try await TestHost.with { test in
+            var settings = EventArchive.Settings()
+            settings.retainedEvents = 100
+            let archive = EventArchive(database: try directory.open(), settings: settings)
+            try archive.attach(to: test.host)
+            var last: HostEvent?
+            for index in 0..<2500 {
+                last = test.host.events.record(.healthChanged, subject: "adapter:x:y", reason: "event \(index)")
+                if index % 250 == 0 { archive.flush() }
+            }
+            archive.flush()
+            let kept = try archive.events(limit: 10_000)
+            #expect(kept.count >= 100 && kept.count < 200, "\(kept.count) kept")
+            #expect(kept.last?.event == last)
+            archive.close()
         }
-        archive.flush()
-        let kept = try archive.events(limit: 10_000)
-        #expect(kept.count >= 100 && kept.count < 200, "\(kept.count) kept")
-        #expect(kept.last?.event == last)
-        archive.close()
-        await test.stop()
     }
 }

@@ -30,13 +30,13 @@ import Testing
         #expect(old.event.kind == .pinned && old.event.subject == "adapter:bench" && old.event.reason == "pinned to b")
         #expect(old.event.details == ["provider": "b"] && old.event.sequence == 1 && old.event.time.secondsSince1970 == 1763800001.25)
 
-        let test = try TestHost()
-        try archive.attach(to: test.host)
-        test.host.events.record(.healthChanged, subject: "adapter:bench:b", reason: "after the migration")
-        archive.flush()
-        let all = try archive.events()
-        #expect(all.count == 2 && all[1].id > 41, "ids keep growing past the carried rows")
-        archive.close()
-        await test.stop()
+        try await TestHost.with { test in
+            try archive.attach(to: test.host)
+            test.host.events.record(.healthChanged, subject: "adapter:bench:b", reason: "after the migration")
+            archive.flush()
+            let all = try archive.events()
+            #expect(all.count == 2 && all[1].id > 41, "ids keep growing past the carried rows")
+            archive.close()
+        }
     }
 }

@@ -2,9 +2,6 @@ import CapHostCore
 import CapHostState
 import CapHostTestSupport
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A real `CapabilityHost` in a private temporary folder with the built `libMailgunPlugin.so`
 /// in its plugins.d, a SQLite key-value store (the plugin's idempotency records) and a captured
@@ -14,7 +11,8 @@ final class MailgunHost: @unchecked Sendable {
     static let capability = "adapter:notifier:mailgun"
     static let slot = SlotKey(domain: "adapter", category: "notifier")
 
-    let root: String
+    /// The host's folder (plugins.d, state); removed by `stop()` or when the last host using it goes.
+    let folder: TemporaryFolder
     let host: CapabilityHost
     let log: CapturedLog
     let report: PluginReport
@@ -22,14 +20,12 @@ final class MailgunHost: @unchecked Sendable {
 
     /// Starts a host whose `mailgun` plugin gets `config` (as JSON) and loads it. The load may
     /// fail (check ``report``): a bad configuration or an unhealthy Mailgun fails it.
-    /// `root` reuses a previous host's folder (its state database), as a restart would.
-    static func start(config: [String: Any], root existing: String? = nil) async throws -> MailgunHost {
+    /// `reusing` is a previous host's folder (its state database), as a restart would see it.
+    static func start(config: [String: Any], reusing existing: TemporaryFolder? = nil) async throws -> MailgunHost {
         let built = try FixturePlugins.builtPlugin("MailgunPlugin")
-        let root = existing ?? NSTemporaryDirectory() + "caphost-mailgun-\(UUID().uuidString.prefix(8))"
-        if existing == nil, mkdir(root, 0o700) != 0 { throw FixtureError("mkdir \(root)") }
-        let plugins = root + "/plugins.d"
-        mkdir(plugins, 0o755)
-        var configuration = HostConfiguration(pluginsDirectory: plugins, stateDirectory: root + "/state")
+        let folder = try existing ?? TemporaryFolder("mailgun")
+        let plugins = try folder.folder("plugins.d")
+        var configuration = HostConfiguration(pluginsDirectory: plugins, stateDirectory: folder.file("state"))
         configuration.probe.runnerPath = FixturePlugins.buildProductsDirectory + "/caphost-runner"
         configuration.probe.timeout = .seconds(10)
         configuration.watcher.enabled = false
@@ -41,12 +37,12 @@ final class MailgunHost: @unchecked Sendable {
         let configText = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
         configuration.pluginConfigs["mailgun"] = configText
         let log = CapturedLog()
-        let database = try StateDatabase.open(stateDirectory: root + "/state")
+        let database = try StateDatabase.open(stateDirectory: folder.file("state"))
         let host = try CapabilityHost(configuration: configuration, logger: log.logger(label: "caphost.mailgun-test"),
                                       keyValueStore: SQLiteKeyValueStore(database: database))
         let file = try FixturePlugins.install(built, into: plugins, as: "mailgun.so")
         let report = await host.load(file: file)
-        return MailgunHost(root: root, host: host, log: log, report: report, database: database)
+        return MailgunHost(folder: folder, host: host, log: log, report: report, database: database)
     }
 
     /// Starts a host with `config`, requires its plugin to have loaded, runs `body`, and stops
@@ -74,8 +70,8 @@ final class MailgunHost: @unchecked Sendable {
         return config
     }
 
-    private init(root: String, host: CapabilityHost, log: CapturedLog, report: PluginReport, database: StateDatabase) {
-        self.root = root
+    private init(folder: TemporaryFolder, host: CapabilityHost, log: CapturedLog, report: PluginReport, database: StateDatabase) {
+        self.folder = folder
         self.host = host
         self.log = log
         self.report = report
@@ -107,7 +103,7 @@ final class MailgunHost: @unchecked Sendable {
     /// Stops the host (destroying the instance) and, unless `keepState`, removes its folder.
     func stop(keepState: Bool = false) async {
         await host.stop(drainTimeout: .seconds(5))
-        if !keepState { try? FileManager.default.removeItem(atPath: root) }
+        if !keepState { folder.remove() }
     }
 }
 

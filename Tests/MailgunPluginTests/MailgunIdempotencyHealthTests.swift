@@ -27,7 +27,7 @@ import Testing
             #expect(try await peer.messageRequests().count == 3)
 
             // A restarted host over the same state folder still knows the key.
-            let second = try await MailgunHost.start(config: config, root: first.root)
+            let second = try await MailgunHost.start(config: config, reusing: first.folder)
             #expect(second.report.state == .loaded, "\(second.report.error?.description ?? "")")
             let afterRestart = try await second.send(basicMessage(), idempotencyKey: "delivery-1")
             let longKey = String(repeating: "k", count: 256)

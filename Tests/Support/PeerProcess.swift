@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs one peer program to completion without blocking the cooperative pool:
-/// its output goes to files, its exit is awaited through `terminationHandler`,
+/// The test support's one way to run a program to completion (a peer, the built
+/// `caphost`, a shell line) without blocking the cooperative pool: its output goes
+/// to files (no pipe can fill up), its exit is awaited through `terminationHandler`,
 /// and it is killed when it outlives its timeout or the test is cancelled.
 public enum PeerProcess {
     /// How a peer ended and what it printed.
@@ -11,9 +12,11 @@ public enum PeerProcess {
         public let stderr: String
     }
 
-    /// Runs `executable` with `arguments`, feeding it `stdin`; kills it after `timeout`.
+    /// Runs `executable` with `arguments`, feeding it `stdin`, with `environment`
+    /// (nil: this process's own) in `directory` (nil: this process's); kills it after `timeout`.
     public static func run(_ executable: String, _ arguments: [String], stdin: String = "",
-                    timeout: Duration = .seconds(120)) async throws -> Output {
+                           environment: [String: String]? = nil, directory: String? = nil,
+                           timeout: Duration = .seconds(120)) async throws -> Output {
         let folderFolder = try TemporaryFolder("peer")
         defer { folderFolder.remove() }
         let folder = folderFolder.path
@@ -26,6 +29,8 @@ public enum PeerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardInput = FileHandle(forReadingAtPath: paths.stdin)
         process.standardOutput = FileHandle(forWritingAtPath: paths.stdout)
         process.standardError = FileHandle(forWritingAtPath: paths.stderr)
@@ -44,7 +49,8 @@ public enum PeerProcess {
                 guard let status = first else {
                     Self.kill(process)
                     group.cancelAll()
-                    throw FixtureError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout); killed")
+                    let stderr = (try? String(contentsOfFile: paths.stderr, encoding: .utf8)) ?? ""
+                    throw FixtureError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout); killed; stderr: \(stderr.suffix(2000))")
                 }
                 group.cancelAll()
                 return status

@@ -174,26 +174,26 @@ import Glibc
     }
 
     @Test func aServingHostRefusesEveryCraftedFileInPluginsDAndKeepsServing() async throws {
-        let test = try TestHost()
-        try await test.load("noop.c", as: "good.so", defines: providerDefines(name: "good", provider: "good"))
-        let corpus = try Self.corpus()
-        var files: [String: Specimen] = [:]
-        for (index, specimen) in corpus.enumerated() {
-            let path = "\(test.pluginsDirectory)/crafted-\(index).so"
-            try Data(specimen.bytes).write(to: URL(fileURLWithPath: path))
-            chmod(path, 0o755)
-            files[path] = specimen
+        try await TestHost.with { test in
+            try await test.load("noop.c", as: "good.so", defines: providerDefines(name: "good", provider: "good"))
+            let corpus = try Self.corpus()
+            var files: [String: Specimen] = [:]
+            for (index, specimen) in corpus.enumerated() {
+                let path = "\(test.pluginsDirectory)/crafted-\(index).so"
+                try Data(specimen.bytes).write(to: URL(fileURLWithPath: path))
+                chmod(path, 0o755)
+                files[path] = specimen
+            }
+            await test.host.rescan()
+            for (file, specimen) in files.sorted(by: { $0.key < $1.key }) {
+                let report = test.host.plugin(file: file)
+                #expect(report?.state == .failed, "\(specimen.name)")
+                #expect(report?.error?.file == file && report?.error?.check == .elf, "\(specimen.name): \(report?.error?.description ?? "no report")")
+                #expect(report?.error?.detail.contains(specimen.expected) == true, "\(specimen.name): \(report?.error?.description ?? "no report")")
+            }
+            let response = try await test.host.invoker.invoke(.slot(SlotKey(domain: "adapter", category: "bench")), method: "version", payload: [])
+            #expect(response.body.text.contains("\"provider\":\"good\""))
         }
-        await test.host.rescan()
-        for (file, specimen) in files.sorted(by: { $0.key < $1.key }) {
-            let report = test.host.plugin(file: file)
-            #expect(report?.state == .failed, "\(specimen.name)")
-            #expect(report?.error?.file == file && report?.error?.check == .elf, "\(specimen.name): \(report?.error?.description ?? "no report")")
-            #expect(report?.error?.detail.contains(specimen.expected) == true, "\(specimen.name): \(report?.error?.description ?? "no report")")
-        }
-        let response = try await test.host.invoker.invoke(.slot(SlotKey(domain: "adapter", category: "bench")), method: "version", payload: [])
-        #expect(response.body.text.contains("\"provider\":\"good\""))
-        await test.stop()
     }
 
     @Test func caphostCheckReportsACraftedFileAndExitsOne() throws {

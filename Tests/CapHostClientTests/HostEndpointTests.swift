@@ -72,7 +72,7 @@ import Glibc
     }
 
     @Test func nothingListeningIsReportedAtOnceWithWhatToDo() async throws {
-        let port = try Self.closedLoopbackPort()
+        let port = try LoopbackSocket.closedPort()
         let endpoint = HostEndpoint(url: "http://127.0.0.1:\(port)", token: "t", urlSource: .environment("CAPHOST_URL"))
         let started = ContinuousClock.now
         let error = await HostClient.withUnreachable(endpoint)
@@ -99,22 +99,6 @@ import Glibc
             #expect(error.kind == .unreachable)
         }
         try await client.shutdown()
-    }
-
-    /// A loopback port nothing listens on: bound, read, closed.
-    static func closedLoopbackPort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw POSIXError(.EIO) }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

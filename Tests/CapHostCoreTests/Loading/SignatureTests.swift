@@ -110,18 +110,18 @@ import Testing
             { cat statement; openssl pkeyutl -sign -rawin -inkey signing-key.pem -in statement | base64 -w0; echo; } > libmailgun.so.sig
             """])
         let key = try String(contentsOfFile: scratch + "/trusted-key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let test = try TestHost {
+        try await TestHost.with({
             $0.signatures.trustedKeys = [key]
             $0.signatures.requireSignatures = true
+        }) { test in
+            let file = try FixturePlugins.install(library, into: test.pluginsDirectory, as: "libmailgun.so")
+            try FileManager.default.copyItem(atPath: library + ".sig", toPath: file + ".sig")
+
+            let report = await test.host.load(file: file)
+
+            #expect(report.state == .loaded, "\(report.error?.description ?? "")")
+            #expect(report.signature == "signed by trusted key 0")
         }
-        let file = try FixturePlugins.install(library, into: test.pluginsDirectory, as: "libmailgun.so")
-        try FileManager.default.copyItem(atPath: library + ".sig", toPath: file + ".sig")
-
-        let report = await test.host.load(file: file)
-
-        #expect(report.state == .loaded, "\(report.error?.description ?? "")")
-        #expect(report.signature == "signed by trusted key 0")
-        await test.stop()
     }
 
     @Test func aBadTrustedKeyIsAConfigurationErrorNamingIt() throws {

@@ -15,20 +15,20 @@ import Glibc
     func bytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
 
     @Test func aSymbolicLinkInPluginsDIsRefusedNotFollowed() async throws {
-        let test = try TestHost()
-        let real = try FixturePlugins.install(try FixturePlugins.build("noop.c", defines: providerDefines(name: "linked", provider: "linked")),
-                                              into: test.root, as: "real.so")
-        let link = "\(test.pluginsDirectory)/linked.so"
-        #expect(symlink(real, link) == 0)
+        try await TestHost.with { test in
+            let real = try FixturePlugins.install(try FixturePlugins.build("noop.c", defines: providerDefines(name: "linked", provider: "linked")),
+                                                  into: test.root, as: "real.so")
+            let link = "\(test.pluginsDirectory)/linked.so"
+            #expect(symlink(real, link) == 0)
 
-        let report = await test.host.load(file: link)
+            let report = await test.host.load(file: link)
 
-        #expect(report.state == .failed)
-        #expect(report.error?.file == link && report.error?.check == .file)
-        #expect(report.error?.detail.contains("is a symbolic link (to \(real)); plugin files are opened without following links") == true,
-                "\(report.error?.description ?? "no error")")
-        #expect(test.host.resolve(SlotKey(domain: "adapter", category: "bench")) == nil, "nothing was loaded through the link")
-        await test.stop()
+            #expect(report.state == .failed)
+            #expect(report.error?.file == link && report.error?.check == .file)
+            #expect(report.error?.detail.contains("is a symbolic link (to \(real)); plugin files are opened without following links") == true,
+                    "\(report.error?.description ?? "no error")")
+            #expect(test.host.resolve(SlotKey(domain: "adapter", category: "bench")) == nil, "nothing was loaded through the link")
+        }
     }
 
     /// The inspector checks and reads the file it opened: replacing the path
@@ -82,23 +82,23 @@ import Glibc
     /// A copy planted at `<state>/loaded/<sha256 of the genuine file>.so` before
     /// the host loads the genuine file: the host loads the genuine bytes.
     @Test func theHostLoadsTheGenuineBytesOverATamperedCachedCopy() async throws {
-        let test = try TestHost()
-        let genuine = try test.install("noop.c", as: "genuine.so", defines: providerDefines(name: "genuine", provider: "genuine"))
-        let digest = ContentAddressedStore.digest(of: try bytes(genuine))
-        let cached = "\(test.stateDirectory)/loaded/\(digest).so"
-        try FileManager.default.createDirectory(atPath: "\(test.stateDirectory)/loaded", withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        let tampered = try FixturePlugins.build("noop.c", defines: providerDefines(name: "tampered", provider: "tampered"))
-        try FileManager.default.copyItem(atPath: tampered, toPath: cached)
+        try await TestHost.with { test in
+            let genuine = try test.install("noop.c", as: "genuine.so", defines: providerDefines(name: "genuine", provider: "genuine"))
+            let digest = ContentAddressedStore.digest(of: try bytes(genuine))
+            let cached = "\(test.stateDirectory)/loaded/\(digest).so"
+            try FileManager.default.createDirectory(atPath: "\(test.stateDirectory)/loaded", withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let tampered = try FixturePlugins.build("noop.c", defines: providerDefines(name: "tampered", provider: "tampered"))
+            try FileManager.default.copyItem(atPath: tampered, toPath: cached)
 
-        let report = await test.host.load(file: genuine)
+            let report = await test.host.load(file: genuine)
 
-        #expect(report.state == .loaded, "\(report.error?.description ?? "")")
-        #expect(report.descriptor?.name == "genuine")
-        #expect(report.capabilities == ["adapter:bench:genuine"])
-        let response = try await test.host.invoker.invoke(.slot(SlotKey(domain: "adapter", category: "bench")), method: "version", payload: [])
-        #expect(response.body.text.contains("\"provider\":\"genuine\""))
-        #expect(try bytes(cached) == (try bytes(genuine)))
-        await test.stop()
+            #expect(report.state == .loaded, "\(report.error?.description ?? "")")
+            #expect(report.descriptor?.name == "genuine")
+            #expect(report.capabilities == ["adapter:bench:genuine"])
+            let response = try await test.host.invoker.invoke(.slot(SlotKey(domain: "adapter", category: "bench")), method: "version", payload: [])
+            #expect(response.body.text.contains("\"provider\":\"genuine\""))
+            #expect(try bytes(cached) == (try bytes(genuine)))
+        }
     }
 }

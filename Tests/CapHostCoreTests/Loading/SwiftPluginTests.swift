@@ -18,26 +18,26 @@ import Testing
     }
 
     @Test func swiftExampleServesAndItsRetiredImageStaysMapped() async throws {
-        let test = try TestHost()
-        let file = try install("EchoSwiftPlugin", into: test, as: "echo_swift.so")
-        let report = await test.host.load(file: file)
-        #expect(report.state == .loaded, "\(report.error?.description ?? "")")
-        #expect(report.linksSwiftRuntime == true)
-        let echo = SlotKey(domain: "adapter", category: "echo")
-        let upper = try await test.host.invoker.invoke(.slot(echo), method: "upper", payload: Array(#"{"text":"hello"}"#.utf8))
-        #expect(upper.body.text == #"{"text":"HELLO"}"#)
-        do {
-            _ = try await test.host.invoker.invoke(.slot(echo), method: "upper", payload: Array("not json".utf8))
-            Issue.record("bad JSON accepted")
-        } catch {
-            #expect(error.code == .invalidArgument)
+        try await TestHost.with { test in
+            let file = try install("EchoSwiftPlugin", into: test, as: "echo_swift.so")
+            let report = await test.host.load(file: file)
+            #expect(report.state == .loaded, "\(report.error?.description ?? "")")
+            #expect(report.linksSwiftRuntime == true)
+            let echo = SlotKey(domain: "adapter", category: "echo")
+            let upper = try await test.host.invoker.invoke(.slot(echo), method: "upper", payload: Array(#"{"text":"hello"}"#.utf8))
+            #expect(upper.body.text == #"{"text":"HELLO"}"#)
+            do throws(InvocationError) {
+                _ = try await test.host.invoker.invoke(.slot(echo), method: "upper", payload: Array("not json".utf8))
+                Issue.record("bad JSON accepted")
+            } catch {
+                #expect(error.code == .invalidArgument)
+            }
+            try FileManager.default.removeItem(atPath: file)
+            await test.host.unload(file: file, reason: "test removal", drainTimeout: .seconds(5))
+            #expect(test.host.retainedImages.count == 1)
+            #expect(test.host.retainedImages.unloaded == 0)
+            #expect(test.host.events.events(kinds: [.instanceDestroyed]).first?.reason.contains("Swift image stays mapped") == true)
         }
-        try FileManager.default.removeItem(atPath: file)
-        await test.host.unload(file: file, reason: "test removal", drainTimeout: .seconds(5))
-        #expect(test.host.retainedImages.count == 1)
-        #expect(test.host.retainedImages.unloaded == 0)
-        #expect(test.host.events.events(kinds: [.instanceDestroyed]).first?.reason.contains("Swift image stays mapped") == true)
-        await test.stop()
     }
 
     @Test func pluginEmbeddingItsOwnNIOTalksToTheHostsNIOServer() async throws {
@@ -47,16 +47,16 @@ import Testing
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(server.localAddress?.port)
 
-        let test = try TestHost()
-        let report = await test.host.load(file: try install("NIOLoopbackPlugin", into: test, as: "nio.so"))
-        #expect(report.state == .loaded, "\(report.error?.description ?? "")")
-        let slot = SlotKey(domain: "adapter", category: "nettest")
-        for index in 0..<20 {
-            let payload = Array(#"{"port":\#(port),"message":"ping \#(index)"}"#.utf8)
-            let response = try await test.host.invoker.invoke(.slot(slot), method: "roundtrip", payload: payload)
-            #expect(response.body.text.contains(#""reply":"echo: ping \#(index)""#), "\(response.body.text)")
+        try await TestHost.with { test in
+            let report = await test.host.load(file: try install("NIOLoopbackPlugin", into: test, as: "nio.so"))
+            #expect(report.state == .loaded, "\(report.error?.description ?? "")")
+            let slot = SlotKey(domain: "adapter", category: "nettest")
+            for index in 0..<20 {
+                let payload = Array(#"{"port":\#(port),"message":"ping \#(index)"}"#.utf8)
+                let response = try await test.host.invoker.invoke(.slot(slot), method: "roundtrip", payload: payload)
+                #expect(response.body.text.contains(#""reply":"echo: ping \#(index)""#), "\(response.body.text)")
+            }
         }
-        await test.stop()
         try await server.close()
         try await group.shutdownGracefully()
     }

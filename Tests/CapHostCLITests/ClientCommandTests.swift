@@ -7,6 +7,8 @@ import Testing
 /// The `caphost` client commands as an operator runs them: the built executable
 /// against a real `caphost serve` process, found through its state folder.
 @Suite struct ClientCommandTests {
+    static let bench = SlotKey(domain: "adapter", category: "bench")
+
     /// A `caphost serve` over alpha (priority 10) and beta (priority 5) providers of adapter:bench,
     /// plus `extraPlugins` (name in plugins.d → built file).
     final class ServedHost: @unchecked Sendable {
@@ -190,7 +192,7 @@ import Testing
         #expect(wrongToken.status == 1)
         #expect(wrongToken.stderr.contains("refused the token from the environment variable CAPHOST_TOKEN"), "\(wrongToken.stderr)")
 
-        let port = try HostEndpointTests.closedLoopbackPort()
+        let port = try LoopbackSocket.closedPort()
         let nobody = try await CommandLineRun.caphost(["capabilities", "--url", "http://127.0.0.1:\(port)"])
         #expect(nobody.status == 3)
         #expect(nobody.stderr.hasPrefix("caphost: no caphost is listening on http://127.0.0.1:\(port)"), "\(nobody.stderr)")
@@ -207,10 +209,10 @@ import Testing
         let host = try await ServedHost()
         let endpoint = try HostEndpoint.discover(stateDirectory: host.state, environment: [:])
         try await HostClient.with(endpoint: endpoint) { client in
-            let receipt = try await client.invokeDurably(.slot(HostClientTests.bench), method: "echo", payload: Array(#"{"x":1}"#.utf8),
+            let receipt = try await client.invokeDurably(.slot(Self.bench), method: "echo", payload: Array(#"{"x":1}"#.utf8),
                                                          idempotencyKey: "durable-1")
             #expect(!receipt.repeated && receipt.idempotencyKey == "durable-1")
-            let repeated = try await client.invokeDurably(.slot(HostClientTests.bench), method: "echo", payload: Array(#"{"x":1}"#.utf8),
+            let repeated = try await client.invokeDurably(.slot(Self.bench), method: "echo", payload: Array(#"{"x":1}"#.utf8),
                                                           idempotencyKey: "durable-1")
             #expect(repeated.repeated && repeated.deliveryId == receipt.deliveryId)
             let deadline = ContinuousClock.now + .seconds(10)
