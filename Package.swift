@@ -141,8 +141,9 @@ let package = Package(
             ],
             path: "Host/Server/GRPC"
         ),
-        // The running host: HTTP admin API (Hummingbird), metrics, and the runtime that
-        // composes core, state, MCP and gRPC under one service lifecycle.
+        // The running host: the HTTP admin API (Hummingbird) and metrics in Admin/, and in
+        // Runtime/ the composition root: what `caphost serve` builds from core, state, MCP,
+        // gRPC and the API, run under one service lifecycle.
         .target(
             name: "CapHostServer",
             dependencies: [
@@ -158,7 +159,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Host/Server/Admin"
+            path: "Host/Server",
+            sources: ["Admin", "Runtime"]
         ),
         // The HTTP client the CLI's client commands use.
         .target(
