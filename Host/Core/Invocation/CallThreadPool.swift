@@ -110,8 +110,7 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
         let id = threads
         condition.unlock()
         if startsThread {
-            let thread = Thread { [self] in run(named: "\(name)-\(id)") }
-            thread.start()
+            startThread(id)
         } else if wakes {
             condition.signal()
         }
@@ -127,9 +126,7 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
         if stalled { threads += 1 }
         let id = threads
         condition.unlock()
-        if stalled {
-            Thread { [self] in run(named: "\(name)-\(id)") }.start()
-        }
+        if stalled { startThread(id) }
     }
 
     /// Whether plugin calls are queued or running (the watchdog keeps ticking
@@ -144,6 +141,11 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return threads
+    }
+
+    /// Starts thread number `id` (already counted in `threads`, under the lock).
+    private func startThread(_ id: Int) {
+        Thread { [self] in run(named: "\(name)-\(id)") }.start()
     }
 
     private func run(named threadName: String) {
@@ -176,9 +178,19 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
                 job.runSynchronously(on: executor)
                 condition.lock()
             case .closure(let job, let counted):
-                if !counted { blocked += 1 }
+                // A thread entering blocking work may leave jobs behind that no
+                // running thread will take soon: start one for them, by the rule `dispatch` uses.
+                var startsAnother = false
+                if !counted {
+                    blocked += 1
+                    startsAnother = head < jobs.count && idle == 0 && threads - blocked < taskThreads
+                        && threads < maximumThreads + taskThreads
+                    if startsAnother { threads += 1 }
+                }
+                let id = threads
                 condition.unlock()
                 if wakesAnother { condition.signal() }
+                if startsAnother { startThread(id) }
                 job()
                 caphost_set_thread_finishing(0)
                 condition.lock()
