@@ -41,8 +41,8 @@ enum InvokeRoutes {
         return (.provider(CapabilityID(slot: slot, provider: String(segments[2]))), String(segments[3]))
     }
 
-    nonisolated(nonsending) static func invoke(_ reference: CapabilityReference, method: String, _ request: Request, _ context: BasicRequestContext,
-                       _ admin: AdminContext) async throws -> Response {
+    nonisolated(nonsending) static func invoke(_ reference: CapabilityReference, method: String, _ request: Request,
+                                               _ context: BasicRequestContext, _ admin: AdminContext) async throws -> Response {
         let body = try await payload(request, limit: admin.settings.maxRequestBytes)
         if let durable = request.headers.value(of: durableHeader), ["true", "1", "yes"].contains(durable.lowercased()) {
             let payload = Array(body.buffer.readableBytesView)
