@@ -9,7 +9,7 @@ struct ColdStartBenchmark {
         let plugins: [String]
         /// A first start: fresh state directory (token, database, migrations, image copies, probes).
         let firstStart: Start
-        /// A start on the state the first one left: unchanged plugins are not probed again.
+        /// A start on the state the first one left: unchanged plugins are neither read nor probed again.
         let restart: Start
         /// The first start's figures meet the bar too.
         let firstStartPass: Bool

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <stdatomic.h>
 #include <sys/prctl.h>
+#include <malloc.h>
 
 __thread uint32_t caphost_thread_stripe_tls = 0;
 __thread const void *caphost_thread_pool_tls = 0;
@@ -49,6 +50,10 @@ int caphost_thread_count(void) {
 
 int caphost_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+void caphost_unpool_large_allocations(void) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
 void caphost_set_thread_name(const char *name) {

@@ -24,6 +24,12 @@ static inline uint32_t caphost_thread_stripe(void) {
     return s != 0 ? s - 1 : caphost_thread_stripe_slow();
 }
 
+/** Makes every allocation of 1 MiB or more its own mapping, returned to the kernel when
+ *  freed (glibc's M_MMAP_THRESHOLD, set once). Without it glibc raises the threshold
+ *  after the first large free, and the next plugin file read (megabytes) stays resident
+ *  in a thread's arena after it is freed. */
+void caphost_unpool_large_allocations(void);
+
 /** Names the calling thread for ps, top and perf (the kernel keeps 15 bytes). */
 void caphost_set_thread_name(const char *name);
 

@@ -62,23 +62,14 @@ extension CapabilityHost {
         case .failure(let error): return fail(error)
         }
 
-        let facts: PluginFileFacts
-        let signature: PluginSignature
-        let digest: String
-        let imagePath: String
+        let taken: PluginIntake.TakenFile
         let prepared = takePrepared(file, identity: identity, configDigest: configDigest)
         do throws(PluginLoadError) {
-            if let prepared {
-                (facts, signature, digest, imagePath) = (prepared.facts, prepared.signature, prepared.digest, prepared.imagePath)
-            } else {
-                facts = try inspector.inspect(file)
-                digest = ContentAddressedStore.digest(of: facts.contents)
-                signature = try signatureVerifier.verify(file: file, contents: facts.contents, digest: digest)
-                imagePath = try store.store(facts.contents, digest: digest, source: file)
-            }
+            if let prepared { taken = prepared.taken } else { taken = try intake.take(file) }
         } catch {
             return fail(error)
         }
+        let (facts, signature, digest, imagePath) = (taken.facts, taken.signature, taken.digest, taken.imagePath)
 
         let previous = state.withLock { $0.records[file] }
         if let previous, previous.instance != nil, previous.report.digest == digest, previous.configDigest == configDigest {
@@ -198,7 +189,8 @@ extension CapabilityHost {
             events.record(.pluginLoaded, subject: file,
                 reason: "\(image.descriptor.name) \(image.descriptor.version) serving \(candidates.map(\.id.description).joined(separator: ", "))"
                     + (upgradedFrom.isEmpty ? "" : "; replaces \(Set(upgradedFrom).sorted().joined(separator: ", "))"),
-                details: ["digest": digest, "signature": signature.note, "swift": "\(facts.linksSwiftRuntime)"])
+                details: ["digest": digest, "signature": signature.note, "swift": "\(facts.linksSwiftRuntime)",
+                          "bytes": taken.remembered ? "unchanged since read at an earlier start; not read again" : "read and hashed"])
         }
         retireInstancesWithoutCandidates(from: replaced + dropped)
         return report

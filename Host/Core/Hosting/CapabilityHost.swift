@@ -33,9 +33,8 @@ public final class CapabilityHost: Sendable {
     let loadLock = AsyncSerialLock()
     /// Files a scan prepared ahead of their loads, by path.
     let preparedPlugins = Mutex<[String: PreparedPlugin]>([:])
-    let inspector = PluginFileInspector()
-    let store: ContentAddressedStore
-    let signatureVerifier: SignatureVerifier
+    /// File checks, hashing, signature and image copy (or the memo of them).
+    let intake: PluginIntake
     let probe: PluginProbe?
     /// Passing probe reports by image digest, so an unchanged plugin is probed once.
     let probeCache: ProbeCache?
@@ -54,9 +53,10 @@ public final class CapabilityHost: Sendable {
         self.keyValueStore = keyValueStore
         self.events = EventLog(logger: logger)
         self.registry = CapabilityRegistry()
-        self.store = ContentAddressedStore(stateDirectory: configuration.stateDirectory)
-        self.signatureVerifier = try SignatureVerifier(trustedKeysBase64: configuration.signatures.trustedKeys,
-                                                       requireSignatures: configuration.signatures.requireSignatures)
+        let store = ContentAddressedStore(stateDirectory: configuration.stateDirectory)
+        self.intake = PluginIntake(store: store, signatureVerifier: try SignatureVerifier(trustedKeysBase64: configuration.signatures.trustedKeys,
+                                                                                          requireSignatures: configuration.signatures.requireSignatures),
+                                   memo: ImageMemo(store: store))
         if configuration.probe.enabled {
             guard let runner = PluginProbe.locateRunner(explicit: configuration.probe.runnerPath) else {
                 throw ConfigurationError(path: "probe.runner_path",

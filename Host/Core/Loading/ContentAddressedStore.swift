@@ -24,6 +24,11 @@ public struct ContentAddressedStore: Sendable {
         digest.map { String($0, radix: 16).leftPadded(2) }.joined()
     }
 
+    /// Where the copy of the image whose SHA-256 is `digest` is kept.
+    public func imagePath(digest: String) -> String {
+        (directory as NSString).appendingPathComponent("\(digest).so")
+    }
+
     /// Stores `bytes` (whose digest is `digest`) and returns the path to load.
     /// A copy already in the store is trusted only once its bytes are `bytes`
     /// again (compared, which costs a fraction of hashing them): anything else
@@ -33,7 +38,7 @@ public struct ContentAddressedStore: Sendable {
     /// power cut tore is found and rewritten (an fsync of tens of megabytes per
     /// plugin was most of a first start's wall time).
     public func store(_ bytes: [UInt8], digest: String, source: String) throws(PluginLoadError) -> String {
-        let target = (directory as NSString).appendingPathComponent("\(digest).so")
+        let target = imagePath(digest: digest)
         if Self.file(at: target, holds: bytes) { return target }
         func fail(_ what: String) -> PluginLoadError {
             PluginLoadError(file: source, check: .copy, detail: "\(what) under \(directory): \(String(cString: strerror(errno)))")

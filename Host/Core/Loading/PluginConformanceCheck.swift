@@ -47,7 +47,7 @@ public struct PluginConformanceCheck: Sendable {
             report.checks.append(.init(name: error.check.rawValue, passed: false, detail: error.detail))
             return report
         }
-        report.checks.append(.init(name: "file", passed: true, detail: "regular file, \(facts.contents.count) bytes, safe owner and permissions"))
+        report.checks.append(.init(name: "file", passed: true, detail: "regular file, \(facts.size) bytes, safe owner and permissions"))
         report.checks.append(.init(name: "elf", passed: true,
             detail: "\(ELFImage.machineName(ELFImage.hostMachine)) shared object; needs \(facts.neededLibraries.joined(separator: ", "))"))
         if facts.linksSwiftRuntime {

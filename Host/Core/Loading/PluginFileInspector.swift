@@ -5,8 +5,8 @@ import Glibc
 
 /// What the file checks learned about a plugin file.
 public struct PluginFileFacts: Sendable, Hashable {
-    /// The file's bytes as read once: what is hashed, copied and loaded.
-    public let contents: [UInt8]
+    /// The file's size in bytes.
+    public let size: Int
     /// Libraries named by `DT_NEEDED`.
     public let neededLibraries: [String]
 
@@ -28,11 +28,21 @@ public struct PluginFileInspector: Sendable {
 
     /// Opens `path` without following links and inspects what was opened.
     public func inspect(_ path: String) throws(PluginLoadError) -> PluginFileFacts {
-        try inspect(try OpenedPluginFile(path: path))
+        try read(try OpenedPluginFile(path: path)).facts
     }
 
-    /// Inspects an already opened file: checks by `fstat`, reads from its descriptor.
-    public func inspect(_ file: OpenedPluginFile) throws(PluginLoadError) -> PluginFileFacts {
+    /// Inspects an already opened file: checks by `fstat`, then reads its bytes once from
+    /// the descriptor (what is hashed, copied and loaded) and parses them.
+    public func read(_ file: OpenedPluginFile) throws(PluginLoadError) -> (facts: PluginFileFacts, contents: [UInt8]) {
+        try check(file)
+        let contents = try file.readAll(limit: maxFileSize)
+        let needed = try ELFImage(file: file.path, bytes: contents).neededLibraries()
+        return (PluginFileFacts(size: contents.count, neededLibraries: needed), contents)
+    }
+
+    /// The checks that need no read: a regular file of at most `maxFileSize` bytes, and a
+    /// safe owner and mode for the file and its directory.
+    public func check(_ file: OpenedPluginFile) throws(PluginLoadError) {
         guard file.info.st_mode & S_IFMT == S_IFREG else {
             throw PluginLoadError(file: file.path, check: .file, detail: "is not a regular file (found \(Self.kind(of: file.info.st_mode)))")
         }
@@ -41,9 +51,6 @@ public struct PluginFileInspector: Sendable {
             throw PluginLoadError(file: file.path, check: .file, detail: "is \(file.size) bytes, more than the \(maxFileSize)-byte limit")
         }
         try checkOwnerAndMode(file.directoryInfo, of: file.directory, what: "directory")
-        let contents = try file.readAll(limit: maxFileSize)
-        let needed = try ELFImage(file: file.path, bytes: contents).neededLibraries()
-        return PluginFileFacts(contents: contents, neededLibraries: needed)
     }
 
     private func checkOwnerAndMode(_ info: stat, of path: String, what: String) throws(PluginLoadError) {

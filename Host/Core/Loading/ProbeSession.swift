@@ -32,13 +32,13 @@ public struct ProbeSession {
         var report = ProbeReport()
         do throws(PluginLoadError) {
             announce("inspect")
-            let facts = try PluginFileInspector().inspect(file)
+            let (facts, contents) = try PluginFileInspector().read(try OpenedPluginFile(path: file))
             report.linksSwiftRuntime = facts.linksSwiftRuntime
             report.phases.append("inspect")
 
             announce("map")
             let loader = PluginLoader(logger: Logger(label: "caphost.probe"), keyValueStore: nil)
-            let digest = self.digest ?? ContentAddressedStore.digest(of: facts.contents)
+            let digest = self.digest ?? ContentAddressedStore.digest(of: contents)
             let image = try loader.map(imagePath: file, sourcePath: file, digest: digest, facts: facts)
             report.descriptor = image.descriptor
             report.phases.append("map")

@@ -27,8 +27,8 @@ public struct SignatureVerifier: @unchecked Sendable {
         self.requireSignatures = requireSignatures
     }
 
-    /// Checks the signature beside `file` over `contents` (whose SHA-256 is `digest`).
-    public func verify(file: String, contents: [UInt8], digest: String) throws(PluginLoadError) -> PluginSignature {
+    /// Checks the signature beside `file` against the file's SHA-256 `digest`.
+    public func verify(file: String, digest: String) throws(PluginLoadError) -> PluginSignature {
         let signaturePath = file + ".sig"
         func fail(_ detail: String) -> PluginLoadError { PluginLoadError(file: file, check: .signature, detail: detail) }
         var linkInfo = stat()

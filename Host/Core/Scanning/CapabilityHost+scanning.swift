@@ -100,26 +100,18 @@ extension CapabilityHost {
         let identity = FileIdentity(path: file)
         let configResult = pluginConfig(for: file)
         guard case .success(let config) = configResult else { return }
-        let inspector = self.inspector, signatureVerifier = self.signatureVerifier, store = self.store
+        let intake = self.intake
         // File reading and hashing block: on a lifecycle thread, not the cooperative pool.
-        let checked = await lifecyclePool.run(timeout: .seconds(120)) { () -> (PluginFileFacts, PluginSignature, String, String)? in
-            do throws(PluginLoadError) {
-                let facts = try inspector.inspect(file)
-                let digest = ContentAddressedStore.digest(of: facts.contents)
-                let signature = try signatureVerifier.verify(file: file, contents: facts.contents, digest: digest)
-                return (facts, signature, digest, try store.store(facts.contents, digest: digest, source: file))
-            } catch {
-                return nil
-            }
+        let taken = await lifecyclePool.run(timeout: .seconds(120)) { () -> PluginIntake.TakenFile? in
+            try? intake.take(file)
         }
-        guard let (facts, signature, digest, imagePath) = checked ?? nil else { return }
+        guard let taken = taken ?? nil else { return }
         let configDigest = Self.configDigest(of: configResult)
         var probeOutcome: PluginProbe.Outcome??
         if let probe {
-            probeOutcome = .some(await probed(imagePath, config: config, digest: digest, configDigest: configDigest, with: probe))
+            probeOutcome = .some(await probed(taken.imagePath, config: config, digest: taken.digest, configDigest: configDigest, with: probe))
         }
-        let prepared = PreparedPlugin(identity: identity, configDigest: configDigest, facts: facts,
-                                      signature: signature, digest: digest, imagePath: imagePath, probe: probeOutcome)
+        let prepared = PreparedPlugin(identity: identity, configDigest: configDigest, taken: taken, probe: probeOutcome)
         preparedPlugins.withLock { $0[file] = prepared }
     }
 

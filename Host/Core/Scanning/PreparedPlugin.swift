@@ -5,10 +5,7 @@
 struct PreparedPlugin: Sendable {
     let identity: FileIdentity?
     let configDigest: String
-    let facts: PluginFileFacts
-    let signature: PluginSignature
-    let digest: String
-    let imagePath: String
+    let taken: PluginIntake.TakenFile
     /// The probe's outcome (nil: it did not report back), or nil when probing is off.
     let probe: PluginProbe.Outcome??
 }

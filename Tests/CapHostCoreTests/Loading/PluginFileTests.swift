@@ -54,9 +54,9 @@ import Glibc
                 unlink(path)
                 #expect(symlink(impostor, path) == 0)
             }
-            let facts = try PluginFileInspector().inspect(opened)
-            #expect(facts.contents == (try bytes(genuine)), "\(swap): the bytes read are the ones opened")
-            #expect(facts.contents != (try bytes(impostor)), "\(swap)")
+            let contents = try PluginFileInspector().read(opened).contents
+            #expect(contents == (try bytes(genuine)), "\(swap): the bytes read are the ones opened")
+            #expect(contents != (try bytes(impostor)), "\(swap)")
             unlink(path)
         }
     }

@@ -1,0 +1,55 @@
+import CCapHostSupport
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The steps every plugin file takes before a probe or a load: the file checks, its
+/// SHA-256, the signature beside it and its copy in the image store. A file unchanged
+/// since an earlier start is taken on its `ImageMemo` entry instead: checked by `fstat`
+/// only, none of its bytes read, hashed or compared (most of a restart's work before).
+struct PluginIntake: Sendable {
+    let inspector = PluginFileInspector()
+    let store: ContentAddressedStore
+    let signatureVerifier: SignatureVerifier
+    let memo: ImageMemo
+
+    init(store: ContentAddressedStore, signatureVerifier: SignatureVerifier, memo: ImageMemo) {
+        self.store = store
+        self.signatureVerifier = signatureVerifier
+        self.memo = memo
+        // A file's bytes are read into one buffer of megabytes: keep such buffers out of
+        // malloc's arenas, where they stay resident after they are freed.
+        caphost_unpool_large_allocations()
+    }
+
+    /// A file taken in: what it is, who signed it, and the copy to probe and map.
+    struct TakenFile: Sendable {
+        let facts: PluginFileFacts
+        let signature: PluginSignature
+        let digest: String
+        let imagePath: String
+        /// The bytes were not read: the file is unchanged since an earlier read (`ImageMemo`).
+        let remembered: Bool
+    }
+
+    /// Checks `file`, hashes it, verifies its signature and copies it into the store.
+    /// Blocks on file I/O: call it off the cooperative pool.
+    func take(_ file: String) throws(PluginLoadError) -> TakenFile {
+        let opened = try OpenedPluginFile(path: file)
+        if let entry = memo.entry(for: opened) {
+            try inspector.check(opened)
+            return TakenFile(facts: PluginFileFacts(size: opened.size, neededLibraries: entry.neededLibraries),
+                             signature: try signatureVerifier.verify(file: file, digest: entry.digest),
+                             digest: entry.digest, imagePath: store.imagePath(digest: entry.digest), remembered: true)
+        }
+        var readStarted = timespec()
+        clock_gettime(CLOCK_REALTIME, &readStarted)
+        let (facts, contents) = try inspector.read(opened)
+        let digest = ContentAddressedStore.digest(of: contents)
+        let signature = try signatureVerifier.verify(file: file, digest: digest)
+        let imagePath = try store.store(contents, digest: digest, source: file)
+        memo.remember(opened, readStarted: readStarted, digest: digest, neededLibraries: facts.neededLibraries)
+        return TakenFile(facts: facts, signature: signature, digest: digest, imagePath: imagePath, remembered: false)
+    }
+}
