@@ -57,15 +57,25 @@ public struct AdminServer: Sendable {
         }
     }
 
-    /// The router with every route and middleware.
-    public static func router(_ parts: Parts) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: APIErrorMiddleware(maxRequestBytes: parts.settings.maxRequestBytes))
-        router.add(middleware: RequestOriginMiddleware(policy: RequestOriginPolicy(boundAddress: parts.settings.address,
-                                                                                  allowedHosts: parts.settings.allowedHosts)))
-        router.add(middleware: BearerTokenMiddleware(token: parts.token))
+    /// The responder: the router, with invokes taken before its trie (`AdminResponder`).
+    static func responder(_ parts: Parts) -> AdminResponder {
+        let errors = APIErrorMiddleware<BasicRequestContext>(maxRequestBytes: parts.settings.maxRequestBytes)
+        let origin = RequestOriginMiddleware<BasicRequestContext>(policy: RequestOriginPolicy(boundAddress: parts.settings.address,
+                                                                                             allowedHosts: parts.settings.allowedHosts))
+        let token = BearerTokenMiddleware<BasicRequestContext>(token: parts.token)
         let admin = AdminContext(host: parts.host, settings: parts.settings, readiness: parts.readiness,
                                  deliveries: parts.deliveries)
+        return AdminResponder(router: router(parts, errors: errors, origin: origin, token: token, admin: admin).buildResponder(),
+                              errors: errors, origin: origin, token: token, admin: admin)
+    }
+
+    /// The router with every route and middleware.
+    static func router(_ parts: Parts, errors: APIErrorMiddleware<BasicRequestContext>, origin: RequestOriginMiddleware<BasicRequestContext>,
+                       token: BearerTokenMiddleware<BasicRequestContext>, admin: AdminContext) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: errors)
+        router.add(middleware: origin)
+        router.add(middleware: token)
         HealthRoutes.add(to: router, admin)
         let v1 = router.group("v1")
         CatalogRoutes.add(to: v1, admin)
@@ -104,7 +114,7 @@ public struct AdminServer: Sendable {
         } else {
             server = .http1(configuration: http1)
         }
-        return Application(router: router(parts), server: server, configuration: configuration,
+        return Application(responder: responder(parts), server: server, configuration: configuration,
                            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? parts.settings.port) },
                            logger: logger)
     }

@@ -13,13 +13,22 @@ enum InvokeRoutes {
     static let durableHeader = HTTPField.Name("Caphost-Durable")!
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
 
+    /// What every invoke path starts with (`AdminResponder` takes these before the router).
+    static let pathPrefix = "/v1/invoke/"
+
     static func add(to group: RouterGroup<BasicRequestContext>, _ admin: AdminContext) {
         // One catch-all route, read here: the router's trie would match and store
-        // four parameters on every call, the hottest request the API serves.
+        // four parameters on every call. Most calls never reach it (`AdminResponder`).
         group.post("invoke/**") { request, context in
-            let (reference, method) = try target(context.parameters[Parameters.recursiveCaptureKey] ?? "")
-            return try await invoke(reference, method: method, request, context, admin)
+            try await invoke(path: context.parameters[Parameters.recursiveCaptureKey] ?? "", request, context, admin)
         }
+    }
+
+    /// Serves the invoke whose path after `/v1/invoke/` is `path`.
+    nonisolated(nonsending) static func invoke(path: Substring, _ request: Request, _ context: BasicRequestContext,
+                                               _ admin: AdminContext) async throws -> Response {
+        let (reference, method) = try target(path)
+        return try await invoke(reference, method: method, request, context, admin)
     }
 
     /// `domain/category/method` (the slot's winner) or `domain/category/provider/method`.
