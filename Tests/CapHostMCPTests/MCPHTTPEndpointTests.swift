@@ -11,26 +11,22 @@ import Testing
 
     func withEndpoint(_ adjust: (inout MCPHTTPEndpoint.Options) -> Void = { _ in },
                       _ body: (MCPHTTPEndpoint, TestHost) async throws -> Void) async throws {
-        let testHost = try TestHost()
-        try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha"))
-        var serverOptions = MCPServer.Options()
-        serverOptions.listChangedDebounce = .milliseconds(20)
-        let server = MCPServer(host: testHost.host, options: serverOptions, logger: MCPFixtures.logger)
-        server.start()
         var options = MCPHTTPEndpoint.Options()
         adjust(&options)
-        let endpoint = MCPHTTPEndpoint(server: server, options: options)
-        do {
-            try await body(endpoint, testHost)
-        } catch {
-            endpoint.closeAllSessions()
-            server.stop()
-            await testHost.stop()
-            throw error
+        try await TestHost.with { testHost in
+            try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha"))
+            var serverOptions = MCPServer.Options()
+            serverOptions.listChangedDebounce = .milliseconds(20)
+            let server = MCPServer(host: testHost.host, options: serverOptions, logger: MCPFixtures.logger)
+            server.start()
+            let endpoint = MCPHTTPEndpoint(server: server, options: options)
+            try await withStopping(endpoint, stop: { endpoint in
+                endpoint.closeAllSessions()
+                server.stop()
+            }) { endpoint in
+                try await body(endpoint, testHost)
+            }
         }
-        endpoint.closeAllSessions()
-        server.stop()
-        await testHost.stop()
     }
 
     func post(_ endpoint: MCPHTTPEndpoint, _ body: String, session: String? = nil, accept: String? = both,

@@ -67,6 +67,7 @@ import Testing
             options.listChangedDebounce = .milliseconds(20)
             let server = MCPServer(host: testHost.host, options: options, logger: MCPFixtures.logger)
             server.start()
+            defer { server.stop() }
             var client = MCPTestClient(server.openSession())
             try await client.initialize()
             // Nobody is listening yet: the notification waits in the session.
@@ -79,7 +80,6 @@ import Testing
             let resumed = StreamRecorder(client.session.outboundMessages(after: 0))
             #expect(try await resumed.wait(for: 1).first?.sequence == 1)
             try await eventually("the replaced stream finishes") { late.isFinished }
-            server.stop()
         }
     }
 }

@@ -7,18 +7,12 @@ import Testing
 /// fixture plugin.
 @Suite(.serialized) struct MCPProtocolTests {
     func withServer(_ body: (MCPServer, TestHost) async throws -> Void) async throws {
-        let testHost = try TestHost()
-        try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha"))
-        let server = MCPServer(host: testHost.host, logger: MCPFixtures.logger)
-        do {
-            try await body(server, testHost)
-        } catch {
-            server.stop()
-            await testHost.stop()
-            throw error
+        try await TestHost.with { testHost in
+            try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha"))
+            try await withStopping(MCPServer(host: testHost.host, logger: MCPFixtures.logger), stop: { $0.stop() }) { server in
+                try await body(server, testHost)
+            }
         }
-        server.stop()
-        await testHost.stop()
     }
 
     @Test func negotiatesTheProtocolRevision() async throws {

@@ -9,21 +9,15 @@ import Testing
 @Suite(.serialized) struct MCPToolTests {
     /// A host with adapter:bench served by alpha (priority 10) and beta (priority 0).
     func withClient(_ body: (inout MCPTestClient, MCPServer, TestHost) async throws -> Void) async throws {
-        let testHost = try TestHost()
-        try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha", priority: 10))
-        try await testHost.load("noop.c", as: "beta.so", defines: MCPFixtures.noop(provider: "beta", priority: 0))
-        let server = MCPServer(host: testHost.host, logger: MCPFixtures.logger)
-        var client = MCPTestClient(server.openSession())
-        do {
-            try await client.initialize()
-            try await body(&client, server, testHost)
-        } catch {
-            server.stop()
-            await testHost.stop()
-            throw error
+        try await TestHost.with { testHost in
+            try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha", priority: 10))
+            try await testHost.load("noop.c", as: "beta.so", defines: MCPFixtures.noop(provider: "beta", priority: 0))
+            try await withStopping(MCPServer(host: testHost.host, logger: MCPFixtures.logger), stop: { $0.stop() }) { server in
+                var client = MCPTestClient(server.openSession())
+                try await client.initialize()
+                try await body(&client, server, testHost)
+            }
         }
-        server.stop()
-        await testHost.stop()
     }
 
     static let hostTools = ["caphost_list_plugins", "caphost_list_capabilities", "caphost_explain", "caphost_resolve",

@@ -11,45 +11,46 @@ import Testing
     @Test func archivesEventsOfEveryRunWithIdsThatKeepGrowing() async throws {
         let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
-        let first = try TestHost()
-        // Recorded before the archive attaches: still in the host's memory, so archived.
-        try await first.load("noop.c", as: "a.so", defines: providerDefines(name: "a", provider: "a"))
-        let firstArchive = EventArchive(database: try directory.open())
-        let firstRun = try firstArchive.attach(to: first.host)
-        await first.host.pin(SlotKey(domain: "adapter", category: "bench"), to: "a")
-        firstArchive.flush()
-        let firstEvents = try firstArchive.events()
-        #expect(firstEvents.map(\.event.kind).contains(.pluginLoaded))
-        #expect(firstEvents.last?.event.kind == .pinned)
-        #expect(firstEvents.last?.event.details["provider"] == "a")
-        #expect(Set(firstEvents.map(\.runID)) == [firstRun])
-        #expect(firstEvents.map(\.event.sequence) == Array(1...UInt64(firstEvents.count)), "no event lost or doubled")
-        firstArchive.close()
-        await first.stop()
+        let (firstRun, firstEvents) = try await TestHost.with { first in
+            // Recorded before the archive attaches: still in the host's memory, so archived.
+            try await first.load("noop.c", as: "a.so", defines: providerDefines(name: "a", provider: "a"))
+            let firstArchive = EventArchive(database: try directory.open())
+            let firstRun = try firstArchive.attach(to: first.host)
+            await first.host.pin(SlotKey(domain: "adapter", category: "bench"), to: "a")
+            firstArchive.flush()
+            let firstEvents = try firstArchive.events()
+            #expect(firstEvents.map(\.event.kind).contains(.pluginLoaded))
+            #expect(firstEvents.last?.event.kind == .pinned)
+            #expect(firstEvents.last?.event.details["provider"] == "a")
+            #expect(Set(firstEvents.map(\.runID)) == [firstRun])
+            #expect(firstEvents.map(\.event.sequence) == Array(1...UInt64(firstEvents.count)), "no event lost or doubled")
+            firstArchive.close()
+            return (firstRun, firstEvents)
+        }
 
-        let second = try TestHost()
-        let secondArchive = EventArchive(database: try directory.open())
-        let secondRun = try secondArchive.attach(to: second.host)
-        #expect(secondRun > firstRun)
-        try await second.load("noop.c", as: "b.so", defines: providerDefines(name: "b", provider: "b"))
-        secondArchive.flush()
+        try await TestHost.with { second in
+            let secondArchive = EventArchive(database: try directory.open())
+            let secondRun = try secondArchive.attach(to: second.host)
+            #expect(secondRun > firstRun)
+            try await second.load("noop.c", as: "b.so", defines: providerDefines(name: "b", provider: "b"))
+            secondArchive.flush()
 
-        let all = try secondArchive.events(limit: 10_000)
-        #expect(all.map(\.id) == all.map(\.id).sorted() && Set(all.map(\.id)).count == all.count)
-        #expect(Array(all.prefix(firstEvents.count)) == firstEvents, "the first run's events come back as they were")
-        let later = try secondArchive.events(after: firstEvents.last!.id)
-        #expect(!later.isEmpty && later.allSatisfy { $0.runID == secondRun })
-        #expect(later.allSatisfy { $0.event.sequence > firstEvents.last!.event.sequence }, "a run's sequence continues the archive's")
-        let loads = try secondArchive.events(kinds: [.pluginLoaded])
-        #expect(loads.map(\.event.subject).map { ($0 as NSString).lastPathComponent } == ["a.so", "b.so"])
-        #expect(try secondArchive.events(kinds: []).isEmpty)
-        #expect(try secondArchive.events(after: 0, limit: 2).count == 2)
-        let awkward = second.host.events.record(.healthChanged, subject: "adapter:odd:\u{1F600}", reason: "said \"no\"\ttwice",
-                                                details: ["quote\"key": "line\nbreak\u{1}\\", "ü": "✓", "": ""])
-        secondArchive.flush()
-        #expect(try secondArchive.events(kinds: [.healthChanged]).last?.event == awkward, "details of any text come back as recorded")
-        secondArchive.close()
-        await second.stop()
+            let all = try secondArchive.events(limit: 10_000)
+            #expect(all.map(\.id) == all.map(\.id).sorted() && Set(all.map(\.id)).count == all.count)
+            #expect(Array(all.prefix(firstEvents.count)) == firstEvents, "the first run's events come back as they were")
+            let later = try secondArchive.events(after: firstEvents.last!.id)
+            #expect(!later.isEmpty && later.allSatisfy { $0.runID == secondRun })
+            #expect(later.allSatisfy { $0.event.sequence > firstEvents.last!.event.sequence }, "a run's sequence continues the archive's")
+            let loads = try secondArchive.events(kinds: [.pluginLoaded])
+            #expect(loads.map(\.event.subject).map { ($0 as NSString).lastPathComponent } == ["a.so", "b.so"])
+            #expect(try secondArchive.events(kinds: []).isEmpty)
+            #expect(try secondArchive.events(after: 0, limit: 2).count == 2)
+            let awkward = second.host.events.record(.healthChanged, subject: "adapter:odd:\u{1F600}", reason: "said \"no\"\ttwice",
+                                                    details: ["quote\"key": "line\nbreak\u{1}\\", "ü": "✓", "": ""])
+            secondArchive.flush()
+            #expect(try secondArchive.events(kinds: [.healthChanged]).last?.event == awkward, "details of any text come back as recorded")
+            secondArchive.close()
+        }
     }
 
     /// A client that saw events up to some id, then reconnects after a restart
@@ -58,29 +59,30 @@ import Testing
     @Test func aClientResumingAfterARestartGetsTheNewRunsEvents() async throws {
         let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
-        let first = try TestHost()
-        let firstArchive = EventArchive(database: try directory.open())
-        try firstArchive.attach(to: first.host)
-        for index in 0..<5 { first.host.events.record(.healthChanged, subject: "adapter:bench:a", reason: "before the restart \(index)") }
-        let lastSeen = try #require(first.host.events.events().last?.sequence)
-        firstArchive.close()
-        await first.stop()
+        let lastSeen = try await TestHost.with { first in
+            let firstArchive = EventArchive(database: try directory.open())
+            try firstArchive.attach(to: first.host)
+            for index in 0..<5 { first.host.events.record(.healthChanged, subject: "adapter:bench:a", reason: "before the restart \(index)") }
+            let lastSeen = try #require(first.host.events.events().last?.sequence)
+            firstArchive.close()
+            return lastSeen
+        }
 
-        let second = try TestHost()
-        // Recorded before the archive attaches (a load at start-up): renumbered to follow the archive.
-        second.host.events.record(.healthChanged, subject: "adapter:bench:b", reason: "early in the second run")
-        let secondArchive = EventArchive(database: try directory.open())
-        try secondArchive.attach(to: second.host)
-        second.host.events.record(.healthChanged, subject: "adapter:bench:b", reason: "after the restart")
+        try await TestHost.with { second in
+            // Recorded before the archive attaches (a load at start-up): renumbered to follow the archive.
+            second.host.events.record(.healthChanged, subject: "adapter:bench:b", reason: "early in the second run")
+            let secondArchive = EventArchive(database: try directory.open())
+            try secondArchive.attach(to: second.host)
+            second.host.events.record(.healthChanged, subject: "adapter:bench:b", reason: "after the restart")
 
-        let resumed = second.host.events.events(after: lastSeen)
-        #expect(resumed.map(\.reason) == ["early in the second run", "after the restart"])
-        #expect(resumed.map(\.sequence) == [lastSeen + 1, lastSeen + 2])
-        secondArchive.flush()
-        let archived = try secondArchive.events(limit: 100).map(\.event.sequence)
-        #expect(archived == Array(1...(lastSeen + 2)), "archived sequences are unique and increasing across runs")
-        secondArchive.close()
-        await second.stop()
+            let resumed = second.host.events.events(after: lastSeen)
+            #expect(resumed.map(\.reason) == ["early in the second run", "after the restart"])
+            #expect(resumed.map(\.sequence) == [lastSeen + 1, lastSeen + 2])
+            secondArchive.flush()
+            let archived = try secondArchive.events(limit: 100).map(\.event.sequence)
+            #expect(archived == Array(1...(lastSeen + 2)), "archived sequences are unique and increasing across runs")
+            secondArchive.close()
+        }
     }
 
     /// 40 000 events from two threads at full speed: the sink only buffers,

@@ -15,27 +15,27 @@ import Testing
         let directory = try TemporaryFolder("state-test")
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", in: directory)
-        let rig = try await DurableRig.start([alpha], in: directory)
-        let submissions = try await withThrowingTaskGroup(of: DeliverySubmission.self) { group in
-            for index in 0..<160 {
-                group.addTask { try await rig.submit(index, key: index < 16 ? "shared" : "own-\(index)") }
+        try await DurableRig.with([alpha], in: directory) { rig in
+            let submissions = try await withThrowingTaskGroup(of: DeliverySubmission.self) { group in
+                for index in 0..<160 {
+                    group.addTask { try await rig.submit(index, key: index < 16 ? "shared" : "own-\(index)") }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
+            let commits = rig.journal.inserts.commits
+            #expect(commits < 80, "160 concurrent submits took \(commits) commits")
+            let shared = submissions.filter { $0.record.idempotencyKey == "shared" }
+            #expect(shared.count == 16 && shared.filter(\.created).count == 1)
+            #expect(Set(shared.map(\.record.id)).count == 1)
+            #expect(submissions.filter(\.created).count == 145)
+            // Acknowledged means committed: a second connection sees every row.
+            let reader = try directory.open()
+            let rows = try await DeliveryJournal(database: reader).list(limit: 1000)
+            #expect(Set(rows.map(\.id)) == Set(submissions.map(\.record.id)))
+            try await rig.drained()
+            #expect(try alpha.lines().count == 145)
+            print("group commit: 160 concurrent submits in \(commits) commits")
         }
-        let commits = rig.journal.inserts.commits
-        #expect(commits < 80, "160 concurrent submits took \(commits) commits")
-        let shared = submissions.filter { $0.record.idempotencyKey == "shared" }
-        #expect(shared.count == 16 && shared.filter(\.created).count == 1)
-        #expect(Set(shared.map(\.record.id)).count == 1)
-        #expect(submissions.filter(\.created).count == 145)
-        // Acknowledged means committed: a second connection sees every row.
-        let reader = try directory.open()
-        let rows = try await DeliveryJournal(database: reader).list(limit: 1000)
-        #expect(Set(rows.map(\.id)) == Set(submissions.map(\.record.id)))
-        try await rig.drained()
-        #expect(try alpha.lines().count == 145)
-        print("group commit: 160 concurrent submits in \(commits) commits")
-        await rig.stop()
     }
 
     /// A unit that throws is rolled back alone; its neighbours in the batch commit.

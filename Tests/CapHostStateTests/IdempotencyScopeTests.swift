@@ -14,20 +14,20 @@ import Testing
         defer { directory.remove() }
         let alpha = Recorder(provider: "alpha", in: directory)
         let beta = Recorder(provider: "beta", in: directory)
-        let rig = try await DurableRig.start([alpha, beta], in: directory)
+        try await DurableRig.with([alpha, beta], in: directory) { rig in
 
-        let toAlpha = try await rig.submit(1, key: "shared", target: .provider(alpha.id))
-        let toBeta = try await rig.submit(2, key: "shared", target: .provider(beta.id))
-        let alphaAgain = try await rig.submit(3, key: "shared", target: .provider(alpha.id))
-        try await rig.drained()
+            let toAlpha = try await rig.submit(1, key: "shared", target: .provider(alpha.id))
+            let toBeta = try await rig.submit(2, key: "shared", target: .provider(beta.id))
+            let alphaAgain = try await rig.submit(3, key: "shared", target: .provider(alpha.id))
+            try await rig.drained()
 
-        #expect(toAlpha.created && toBeta.created && !alphaAgain.created)
-        #expect(toAlpha.record.id != toBeta.record.id)
-        #expect(alphaAgain.record.id == toAlpha.record.id)
-        #expect(try await rig.engine.record(id: toBeta.record.id)?.state == .delivered)
-        #expect(try alpha.lines() == [Recorder.Line(key: "shared", payload: #"{"n":1}"#)])
-        #expect(try beta.lines() == [Recorder.Line(key: "shared", payload: #"{"n":2}"#)])
-        await rig.stop()
+            #expect(toAlpha.created && toBeta.created && !alphaAgain.created)
+            #expect(toAlpha.record.id != toBeta.record.id)
+            #expect(alphaAgain.record.id == toAlpha.record.id)
+            #expect(try await rig.engine.record(id: toBeta.record.id)?.state == .delivered)
+            #expect(try alpha.lines() == [Recorder.Line(key: "shared", payload: #"{"n":1}"#)])
+            #expect(try beta.lines() == [Recorder.Line(key: "shared", payload: #"{"n":2}"#)])
+        }
     }
 
     @Test func deliveriesJournaledUnderTheGlobalKeyAreKeptByTheMigration() async throws {

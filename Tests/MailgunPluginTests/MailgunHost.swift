@@ -48,17 +48,11 @@ final class MailgunHost: @unchecked Sendable {
     /// Starts a host with `config`, requires its plugin to have loaded, runs `body`, and stops
     /// the host whether `body` returns or throws.
     static func with<Result>(config: [String: Any], _ body: (MailgunHost) async throws -> Result) async throws -> Result {
-        let test = try await start(config: config)
-        do {
+        try await withStopping(try await start(config: config), stop: { await $0.stop() }) { test in
             guard test.report.state == .loaded else {
                 throw FixtureError("the mailgun plugin did not load: \(test.report.error?.description ?? "no error recorded")")
             }
-            let result = try await body(test)
-            await test.stop()
-            return result
-        } catch {
-            await test.stop()
-            throw error
+            return try await body(test)
         }
     }
 

@@ -51,15 +51,7 @@ public final class TestHost: @unchecked Sendable {
     public static func with<T>(keyValueStore: (any PluginKeyValueStore)? = nil,
                                _ adjust: (inout HostConfiguration) -> Void = { _ in },
                                _ body: (TestHost) async throws -> T) async throws -> T {
-        let test = try TestHost(keyValueStore: keyValueStore, adjust)
-        do {
-            let value = try await body(test)
-            await test.stop()
-            return value
-        } catch {
-            await test.stop()
-            throw error
-        }
+        try await withStopping(try TestHost(keyValueStore: keyValueStore, adjust), stop: { await $0.stop() }, body)
     }
 
     public func stop() async {

@@ -30,39 +30,15 @@ final class RegistryFixture: Sendable {
         self.controlFile = controlFile
     }
 
-    /// Runs `body` with a loaded host; the host is stopped and its folders removed afterwards, also on failure.
+    /// Runs `body` with a loaded host (`TestHost.with`: stopped and its folders removed afterwards, also on failure).
     static func with(_ body: (RegistryFixture) async throws -> Void) async throws {
-        let fixture = try await RegistryFixture.start()
-        do {
-            try await body(fixture)
-        } catch {
-            await fixture.testHost.stop()
-            throw error
-        }
-        await fixture.testHost.stop()
-    }
-
-    /// Runs `body` with a host that has no plugins; the host is stopped afterwards, also on failure.
-    static func withEmptyHost(_ body: (CapabilityHost) async throws -> Void) async throws {
-        let testHost = try TestHost()
-        do {
-            try await body(testHost.host)
-        } catch {
-            await testHost.stop()
-            throw error
-        }
-        await testHost.stop()
-    }
-
-    private static func start() async throws -> RegistryFixture {
         var controlFile = ""
-        let testHost = try TestHost { configuration in
+        try await TestHost.with({ configuration in
             configuration.project = project
             controlFile = (configuration.stateDirectory as NSString).deletingLastPathComponent + "/flaky.control"
             configuration.pluginConfigs["flaky"] = #"{"control_file":"\#(controlFile)"}"#
-        }
-        let fixture = RegistryFixture(testHost: testHost, controlFile: controlFile)
-        do {
+        }) { testHost in
+            let fixture = RegistryFixture(testHost: testHost, controlFile: controlFile)
             try await fixture.load("noop.c", as: "alpha.so", providerDefines(name: "alpha", provider: "alpha", category: "notifier"))
             try await fixture.load("noop.c", as: "beta.so", providerDefines(name: "beta", provider: "beta", category: "notifier")
                 .merging(["CAP_DOMAIN": FixturePlugins.quoted("service")]) { $1 })
@@ -70,11 +46,13 @@ final class RegistryFixture: Sendable {
             try await fixture.load("controllable.c", as: "flaky.so", [
                 "PLUGIN_NAME": FixturePlugins.quoted("flaky"), "CAP_PROVIDER": FixturePlugins.quoted("flaky"),
             ])
-        } catch {
-            await testHost.stop()
-            throw error
+            try await body(fixture)
         }
-        return fixture
+    }
+
+    /// Runs `body` with a host that has no plugins (`TestHost.with`).
+    static func withEmptyHost(_ body: (CapabilityHost) async throws -> Void) async throws {
+        try await TestHost.with { testHost in try await body(testHost.host) }
     }
 
     private func load(_ source: String, as name: String, _ defines: [String: String]) async throws {

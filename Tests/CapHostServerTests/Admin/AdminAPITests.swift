@@ -11,14 +11,7 @@ import Testing
     /// Runs `body` against a server over two providers of adapter:bench (alpha
     /// priority 10, beta 5), and stops the server and host afterwards.
     static func withProviders(_ body: (AdminAPIHarness) async throws -> Void) async throws {
-        let harness = try await AdminAPIHarness.twoProviders()
-        do {
-            try await body(harness)
-        } catch {
-            await harness.stop()
-            throw error
-        }
-        await harness.stop()
+        try await AdminAPIHarness.withTwoProviders(body)
     }
 
     @Test func everyV1RouteNeedsTheToken() async throws {
@@ -130,12 +123,11 @@ import Testing
     /// the call; a refusal names the provider, the place and what was expected.
     /// A body over the limit is refused naming the limit and its setting.
     @Test func refusedPayloadsSayWhyAndWhere() async throws {
-        let harness = try await AdminAPIHarness(settings: { $0.maxRequestBytes = 4096 }, prepare: { test in
+        try await AdminAPIHarness.with(settings: { $0.maxRequestBytes = 4096 }, prepare: { test in
             var defines = providerDefines(name: "typed", provider: "typed")
             defines["ECHO_SCHEMA"] = #""{\"type\":\"object\",\"required\":[\"text\"],\"properties\":{\"text\":{\"type\":\"string\"}}}""#
             try await test.load("noop.c", as: "libtyped.so", defines: defines)
-        })
-        do {
+        }) { harness in
             let wrongType = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: #"{"text":3}"#)
             #expect(wrongType.status == 400)
             let violation = try harness.json(wrongType.body)
@@ -167,11 +159,7 @@ import Testing
             #expect(controlTooLarge.status == 413)
             #expect(try harness.json(controlTooLarge.body)["message"] as? String
                     == "the request body of POST /v1/capabilities/adapter/bench/swap is larger than this route accepts (65536 bytes)")
-        } catch {
-            await harness.stop()
-            throw error
         }
-        await harness.stop()
     }
 
     @Test func controlRoutes() async throws {

@@ -20,27 +20,21 @@ import Testing
     func pythonClientOverStreamableHTTP(preferEventStream: Bool) async throws {
         var options = MCPHTTPEndpoint.Options()
         options.preferEventStream = preferEventStream
-        let harness = try await AdminAPIHarness(configure: { $0.watcher.enabled = true }, mcp: options) { testHost in
+        let dropIn = try FixturePlugins.build("noop.c", defines: Self.noop(provider: "outbox", category: "notifier"))
+        let (output, sessionsAtEnd) = try await AdminAPIHarness.with(configure: { $0.watcher.enabled = true }, mcp: options, prepare: { testHost in
             try testHost.install("noop.c", as: "alpha.so", defines: Self.noop(provider: "alpha", priority: 10))
             try testHost.install("noop.c", as: "beta.so", defines: Self.noop(provider: "beta", priority: 0))
             await testHost.host.start()
-        }
-        let dropIn = try FixturePlugins.build("noop.c", defines: Self.noop(provider: "outbox", category: "notifier"))
-        let output: PeerProcess.Output
-        do {
+        }) { harness in
             // Without the token the endpoint answers 401 like every protected route.
             let refused = try await harness.request(.POST, "/mcp", body: "{}", authorized: false)
             #expect(refused.status == 401)
-            output = try await PythonPeer.run("mcp_http_client.py", [
+            let output = try await PythonPeer.run("mcp_http_client.py", [
                 "--url", harness.baseURL + "/mcp", "--token", harness.token.value,
                 "--plugins-dir", harness.testHost.pluginsDirectory, "--drop-in", dropIn, "--drop-in-name", "outbox.so",
             ])
-        } catch {
-            await harness.stop()
-            throw error
+            return (output, harness.mcpEndpoint?.sessionCount)
         }
-        let sessionsAtEnd = harness.mcpEndpoint?.sessionCount
-        await harness.stop()
 
         try #require(output.status == 0, "the Python MCP client failed (status \(output.status)):\n\(output.stderr)")
         let report = try JSONValue(parsing: output.stdout)

@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import Synchronization
 
 /// A real admin API on 127.0.0.1 (ephemeral port) over a real host, and an
 /// HTTP client to talk to it. `stop()` shuts both down.
@@ -20,6 +21,7 @@ final class AdminAPIHarness: @unchecked Sendable {
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     private let serviceGroup: ServiceGroup
     private let running: Task<Void, any Error>
+    private let stopped = Mutex(false)
 
     var host: CapabilityHost { testHost.host }
 
@@ -66,17 +68,23 @@ final class AdminAPIHarness: @unchecked Sendable {
         baseURL = "http://127.0.0.1:\(port)"
     }
 
-    /// A server over two providers of adapter:bench: alpha (priority 10, active) and beta (5).
-    static func twoProviders() async throws -> AdminAPIHarness {
-        let harness = try await AdminAPIHarness()
-        do {
-            try await harness.testHost.load("noop.c", as: "libalpha.so", defines: providerDefines(name: "alpha", provider: "alpha", priority: 10))
-            try await harness.testHost.load("noop.c", as: "libbeta.so", defines: providerDefines(name: "beta", provider: "beta", priority: 5))
-        } catch {
-            await harness.stop()
-            throw error
-        }
-        return harness
+    /// Runs `body` with a server made as `init` makes it, and stops the server and its host
+    /// afterwards, whether `body` returned or threw.
+    static func with<T>(settings adjust: (inout AdminAPISettings) -> Void = { _ in },
+                        configure: (inout HostConfiguration) -> Void = { _ in },
+                        mcp: MCPHTTPEndpoint.Options? = nil,
+                        prepare: (TestHost) async throws -> Void = { _ in },
+                        _ body: (AdminAPIHarness) async throws -> T) async throws -> T {
+        try await withStopping(try await AdminAPIHarness(settings: adjust, configure: configure, mcp: mcp, prepare: prepare),
+                               stop: { await $0.stop() }, body)
+    }
+
+    /// `with` over two providers of adapter:bench: alpha (priority 10, active) and beta (5).
+    static func withTwoProviders<T>(_ body: (AdminAPIHarness) async throws -> T) async throws -> T {
+        try await with(prepare: { test in
+            try await test.load("noop.c", as: "libalpha.so", defines: providerDefines(name: "alpha", provider: "alpha", priority: 10))
+            try await test.load("noop.c", as: "libbeta.so", defines: providerDefines(name: "beta", provider: "beta", priority: 5))
+        }, body)
     }
 
     /// Sends a request with the token (unless `authorized` is false) and, for a body, `Content-Type:
@@ -98,7 +106,9 @@ final class AdminAPIHarness: @unchecked Sendable {
         return object
     }
 
+    /// Stops the server and the host (once; `with` calls it again after a test that stopped it).
     func stop() async {
+        guard stopped.withLock({ let first = !$0; $0 = true; return first }) else { return }
         mcpEndpoint?.closeAllSessions()
         mcpServer?.stop()
         streams.finishAll()

@@ -25,11 +25,24 @@ struct DurableRig: Sendable {
         return settings
     }
 
-    /// Loads `recorders` into a new host, opens the database in `directory` and starts the engine.
+    /// Runs `body` with a rig made as `start` makes it, and stops the engine and the host
+    /// afterwards, whether `body` returned or threw.
+    static func with<T>(_ recorders: [Recorder], in directory: TemporaryFolder, settings: DurableSettings = DurableRig.settings(),
+                        _ body: (DurableRig) async throws -> T) async throws -> T {
+        try await withStopping(try await start(recorders, in: directory, settings: settings), stop: { await $0.stop() }, body)
+    }
+
+    /// Loads `recorders` into a new host, opens the database in `directory` and starts the engine
+    /// (stop it with `stop`; a test that abandons it, as a crash would, never does).
     static func start(_ recorders: [Recorder], in directory: TemporaryFolder,
                       settings: DurableSettings = DurableRig.settings()) async throws -> DurableRig {
         let test = try TestHost()
-        for recorder in recorders { try await recorder.load(into: test) }
+        do {
+            for recorder in recorders { try await recorder.load(into: test) }
+        } catch {
+            await test.stop()
+            throw error
+        }
         let database = try directory.open()
         let journal = DeliveryJournal(database: database)
         let metrics = TestMetrics()

@@ -8,15 +8,14 @@ import Testing
 final class DiagramHost: Sendable {
     let test: TestHost
 
-    /// Starts a host, installs the plugin (plus whatever `prepare` installs) and loads plugins.d.
-    init(prepare: (TestHost) async throws -> Void = { _ in }) async throws {
+    /// Installs the plugin in `test` (plus whatever `prepare` installs) and loads it.
+    private init(test: TestHost, prepare: (TestHost) async throws -> Void) async throws {
         let built = try FixturePlugins.builtPlugin("DiagramPlugin")
-        test = try TestHost()
+        self.test = test
         let file = try FixturePlugins.install(built, into: test.pluginsDirectory, as: "diagram.so")
         try await prepare(test)
         let report = await test.host.load(file: file)
         guard report.state == .loaded else {
-            await test.stop()
             throw FixtureError("the diagram plugin did not load: \(report.error?.description ?? "\(report.state)")")
         }
     }
@@ -43,21 +42,12 @@ final class DiagramHost: Sendable {
         }
     }
 
-    /// Runs `body` with a fresh host and stops the host afterwards, also when `body` throws.
+    /// Runs `body` with a fresh host (`TestHost.with`: stopped afterwards, also when `body` throws).
     static func with(prepare: (TestHost) async throws -> Void = { _ in },
                      _ body: (DiagramHost) async throws -> Void) async throws {
-        let host = try await DiagramHost(prepare: prepare)
-        do {
-            try await body(host)
-        } catch {
-            await host.stop()
-            throw error
+        try await TestHost.with { test in
+            try await body(try await DiagramHost(test: test, prepare: prepare))
         }
-        await host.stop()
-    }
-
-    func stop() async {
-        await test.stop()
     }
 }
 

@@ -31,13 +31,11 @@ final class OneiricTestHost: @unchecked Sendable {
     static func with<Result>(providers: [(String, String)] = [], priorities: [String: Int] = [:], config makeConfig: (CapabilityHost) async throws -> [String: Any],
                              _ body: (OneiricTestHost) async throws -> Result) async throws -> Result {
         let configText = ConfigText()
-        let testHost = try TestHost { configuration in
+        return try await TestHost.with({ configuration in
             configuration.invocation.breakerThreshold = 1_000
             configuration.autoSwap.enabled = false
             configuration.pluginConfigLoader = { stem, _ in stem == "liboneiric" ? configText.value.withLock { $0 } : nil }
-        }
-        let test = OneiricTestHost(testHost: testHost)
-        do {
+        }) { testHost in
             for (category, provider) in providers {
                 let report = try await testHost.load("noop.c", as: "lib\(category)_\(provider).so",
                                                      defines: providerDefines(name: "\(category)-\(provider)", provider: provider, category: category,
@@ -52,12 +50,7 @@ final class OneiricTestHost: @unchecked Sendable {
             guard report.state == .loaded else {
                 throw FixtureError("liboneiric.so did not load: \(report.error.map { "\($0)" } ?? "no reason")")
             }
-            let result = try await body(test)
-            await testHost.stop()
-            return result
-        } catch {
-            await testHost.stop()
-            throw error
+            return try await body(OneiricTestHost(testHost: testHost))
         }
     }
 
