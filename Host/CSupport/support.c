@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <sys/prctl.h>
 #include <malloc.h>
+#include <errno.h>
 
 __thread uint32_t caphost_thread_stripe_tls = 0;
 __thread const void *caphost_thread_pool_tls = 0;
@@ -54,6 +55,42 @@ int caphost_pipe_cloexec(int fds[2]) {
 
 void caphost_unpool_large_allocations(void) {
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
+}
+
+long long caphost_copy_file(int source, int target, long long limit) {
+    off64_t in = 0, out = 0;
+    long long total = 0;
+    int plain = 0;
+    while (total < limit) {
+        long long left = limit - total;
+        size_t want = left > (1LL << 30) ? (size_t)1 << 30 : (size_t)left;
+        ssize_t count;
+        if (!plain) {
+            count = copy_file_range(source, &in, target, &out, want, 0);
+            if (count < 0 && total == 0 && (errno == ENOSYS || errno == EXDEV || errno == EOPNOTSUPP || errno == EINVAL)) {
+                plain = 1;
+                continue;
+            }
+        } else {
+            char buffer[1 << 16];
+            count = pread(source, buffer, want < sizeof buffer ? want : sizeof buffer, total);
+            for (ssize_t written = 0; count > 0 && written < count;) {
+                ssize_t result = pwrite(target, buffer + written, (size_t)(count - written), total + written);
+                if (result < 0) {
+                    if (errno == EINTR) continue;
+                    return -1;
+                }
+                written += result;
+            }
+        }
+        if (count < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (count == 0) break;
+        total += count;
+    }
+    return total;
 }
 
 void caphost_set_thread_name(const char *name) {

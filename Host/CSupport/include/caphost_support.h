@@ -30,6 +30,11 @@ static inline uint32_t caphost_thread_stripe(void) {
  *  in a thread's arena after it is freed. */
 void caphost_unpool_large_allocations(void);
 
+/** Copies up to `limit` bytes of the file `source` (from its offset 0) into `target` (at its
+ *  offset 0) inside the kernel (copy_file_range; plain reads and writes where the file system
+ *  cannot). Returns the bytes copied (fewer than `limit` at the end of `source`), or -1 with errno. */
+long long caphost_copy_file(int source, int target, long long limit);
+
 /** Names the calling thread for ps, top and perf (the kernel keeps 15 bytes). */
 void caphost_set_thread_name(const char *name);
 

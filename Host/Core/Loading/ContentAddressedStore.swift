@@ -1,3 +1,4 @@
+import CCapHostSupport
 import Crypto
 import Foundation
 #if canImport(Glibc)
@@ -29,42 +30,76 @@ public struct ContentAddressedStore: Sendable {
         (directory as NSString).appendingPathComponent("\(digest).so")
     }
 
-    /// Stores `bytes` (whose digest is `digest`) and returns the path to load.
-    /// A copy already in the store is trusted only once its bytes are `bytes`
-    /// again (compared, which costs a fraction of hashing them): anything else
-    /// there (a tampered or torn copy, a link) is replaced by a fresh copy,
-    /// written to a temporary name and renamed over it.
-    /// The copy is not fsynced: it is a cache checked on every reuse, so a copy a
-    /// power cut tore is found and rewritten (an fsync of tens of megabytes per
-    /// plugin was most of a first start's wall time).
-    public func store(_ bytes: [UInt8], digest: String, source: String) throws(PluginLoadError) -> String {
-        let target = imagePath(digest: digest)
-        if Self.file(at: target, holds: bytes) { return target }
-        func fail(_ what: String) -> PluginLoadError {
-            PluginLoadError(file: source, check: .copy, detail: "\(what) under \(directory): \(String(cString: strerror(errno)))")
+    /// A plugin file copied into the store under a temporary name, and the copy's bytes.
+    public struct StagedImage: Sendable {
+        /// Where the copy is until `commit` names it by its digest (or `discard` removes it).
+        public let temporaryPath: String
+        /// The copy's bytes, read back from it: what is hashed, checked and loaded.
+        public let contents: [UInt8]
+    }
+
+    /// Copies `file` into the store under a temporary name — inside the kernel, which costs a
+    /// fraction of writing the bytes out of a buffer — and reads the copy back. The copy is
+    /// private to the host, so its bytes stay what was hashed and checked whatever happens to
+    /// the file meanwhile. A file larger than `limit` bytes is refused.
+    public func stage(_ file: OpenedPluginFile, limit: Int) throws(PluginLoadError) -> StagedImage {
+        func fail(_ what: String, _ error: Int32 = errno) -> PluginLoadError {
+            PluginLoadError(file: file.path, check: .copy, detail: "\(what) under \(directory): \(String(cString: strerror(error)))")
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw PluginLoadError(file: source, check: .copy, detail: "cannot create the image store \(directory): \(error.localizedDescription)")
+            throw PluginLoadError(file: file.path, check: .copy, detail: "cannot create the image store \(directory): \(error.localizedDescription)")
         }
-        let temporary = (directory as NSString).appendingPathComponent(".\(digest).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o500)
-        guard fd >= 0 else { throw fail("cannot create \(temporary)") }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let result = write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 { if errno == EINTR { continue }; return false }
-                written += result
+        let temporary = (directory as NSString).appendingPathComponent(".staged.\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let target = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o500)
+        guard target >= 0 else { throw fail("cannot create \(temporary)") }
+        let copied = caphost_copy_file(file.descriptor, target, Int64(limit) + 1)
+        let copyError = errno
+        close(target)
+        guard copied >= 0 else {
+            unlink(temporary)
+            if copyError == EIO || copyError == EISDIR {
+                throw PluginLoadError(file: file.path, check: .file, detail: "cannot read: \(String(cString: strerror(copyError)))")
             }
-            return true
+            throw fail("cannot copy into \(temporary)", copyError)
         }
-        close(fd)
-        guard ok else { unlink(temporary); throw fail("cannot write \(temporary)") }
-        guard rename(temporary, target) == 0 else { unlink(temporary); throw fail("cannot rename into \(target)") }
+        guard copied <= limit else {
+            unlink(temporary)
+            throw PluginLoadError(file: file.path, check: .file, detail: "grew past the \(limit)-byte limit while being read")
+        }
+        do throws(PluginLoadError) {
+            return StagedImage(temporaryPath: temporary, contents: try OpenedPluginFile(path: temporary).readAll(limit: limit))
+        } catch {
+            unlink(temporary)
+            throw PluginLoadError(file: file.path, check: .copy, detail: "cannot read the copy back: \(error.detail)")
+        }
+    }
+
+    /// Names `staged` by its SHA-256 `digest` (at `imagePath(digest:)`) and returns that path.
+    /// A copy already there is kept when its bytes are the staged ones, so what an earlier
+    /// start mapped or remembered stays as it was; anything else there (a tampered or torn
+    /// copy, a link) is replaced. The copy is not fsynced: it is checked on every reuse
+    /// (an `ImageMemo` entry only vouches for it once it is on disk), and an fsync of tens
+    /// of megabytes per plugin was most of a first start's wall time.
+    public func commit(_ staged: StagedImage, digest: String, source: String) throws(PluginLoadError) -> String {
+        let target = imagePath(digest: digest)
+        if Self.file(at: target, holds: staged.contents) {
+            unlink(staged.temporaryPath)
+            return target
+        }
+        guard rename(staged.temporaryPath, target) == 0 else {
+            let error = errno
+            unlink(staged.temporaryPath)
+            throw PluginLoadError(file: source, check: .copy, detail: "cannot rename into \(target): \(String(cString: strerror(error)))")
+        }
         return target
+    }
+
+    /// Removes a staged copy that will not be committed (its file failed a check).
+    public func discard(_ staged: StagedImage) {
+        unlink(staged.temporaryPath)
     }
 
     /// Whether the regular file at `path` (not followed if it is a link) holds exactly `bytes`.

@@ -4,8 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// The steps every plugin file takes before a probe or a load: the file checks, its
-/// SHA-256, the signature beside it and its copy in the image store. A file unchanged
+/// The steps every plugin file takes before a probe or a load: the file checks, its copy in
+/// the image store, the copy's SHA-256 and ELF facts, and the signature beside the file. A file unchanged
 /// since an earlier start is taken on its `ImageMemo` entry instead: checked by `fstat`
 /// only, none of its bytes read, hashed or compared (most of a restart's work before).
 struct PluginIntake: Sendable {
@@ -45,10 +45,20 @@ struct PluginIntake: Sendable {
         }
         var readStarted = timespec()
         clock_gettime(CLOCK_REALTIME, &readStarted)
-        let (facts, contents) = try inspector.read(opened)
-        let digest = ContentAddressedStore.digest(of: contents)
-        let signature = try signatureVerifier.verify(file: file, digest: digest)
-        let imagePath = try store.store(contents, digest: digest, source: file)
+        try inspector.check(opened)
+        // Copied first and read back from the copy: the bytes hashed and checked are the copy's.
+        let staged = try store.stage(opened, limit: inspector.maxFileSize)
+        let facts: PluginFileFacts, digest: String, signature: PluginSignature, imagePath: String
+        do throws(PluginLoadError) {
+            facts = PluginFileFacts(size: staged.contents.count,
+                                    neededLibraries: try ELFImage(file: file, bytes: staged.contents).neededLibraries())
+            digest = ContentAddressedStore.digest(of: staged.contents)
+            signature = try signatureVerifier.verify(file: file, digest: digest)
+            imagePath = try store.commit(staged, digest: digest, source: file)
+        } catch {
+            store.discard(staged)
+            throw error
+        }
         memo.remember(opened, readStarted: readStarted, digest: digest, neededLibraries: facts.neededLibraries)
         return TakenFile(facts: facts, signature: signature, digest: digest, imagePath: imagePath, remembered: false)
     }

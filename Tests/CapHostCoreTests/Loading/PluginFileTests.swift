@@ -57,6 +57,11 @@ import Glibc
             let contents = try PluginFileInspector().read(opened).contents
             #expect(contents == (try bytes(genuine)), "\(swap): the bytes read are the ones opened")
             #expect(contents != (try bytes(impostor)), "\(swap)")
+            let store = ContentAddressedStore(stateDirectory: directory + "/state")
+            let staged = try store.stage(opened, limit: 1 << 26)
+            #expect(staged.contents == (try bytes(genuine)), "\(swap): the copy made is of the file opened")
+            #expect(try bytes(staged.temporaryPath) == staged.contents, "\(swap): what is hashed is the copy's bytes")
+            store.discard(staged)
             unlink(path)
         }
     }
@@ -65,15 +70,16 @@ import Glibc
         let directoryFolder = try TemporaryFolder("store")
         defer { directoryFolder.remove() }
         let directory = directoryFolder.path
-        let genuine = try bytes(try FixturePlugins.build("noop.c", defines: providerDefines(name: "genuine", provider: "genuine")))
+        let genuineFile = try FixturePlugins.build("noop.c", defines: providerDefines(name: "genuine", provider: "genuine"))
+        let genuine = try bytes(genuineFile)
         let tampered = try bytes(try FixturePlugins.build("noop.c", defines: providerDefines(name: "tampered", provider: "tampered")))
         let store = ContentAddressedStore(stateDirectory: directory)
         let digest = ContentAddressedStore.digest(of: genuine)
 
-        let first = try store.store(genuine, digest: digest, source: "genuine.so")
+        let first = try store.commit(try store.stage(try OpenedPluginFile(path: genuineFile), limit: 1 << 26), digest: digest, source: "genuine.so")
         chmod(first, 0o700)
         try Data(tampered).write(to: URL(fileURLWithPath: first))
-        let second = try store.store(genuine, digest: digest, source: "genuine.so")
+        let second = try store.commit(try store.stage(try OpenedPluginFile(path: genuineFile), limit: 1 << 26), digest: digest, source: "genuine.so")
 
         #expect(second == first)
         #expect(try bytes(second) == genuine, "the second store rewrote the tampered copy")
