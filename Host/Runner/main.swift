@@ -9,13 +9,15 @@ import Glibc
 #endif
 
 let usage = """
-usage: caphost-runner --probe FILE [--config-stdin] [--digest SHA256] [--invoke METHOD [--payload TEXT] [--capability ID]] [--check-threads]
+usage: caphost-runner --probe FILE [--config-stdin] [--digest SHA256 [--needed JSON]] [--invoke METHOD [--payload TEXT] [--capability ID]] [--check-threads]
 Loads FILE as the host would (checks, dlopen, descriptor, create, health) with
 the plugin's config read from stdin (--config-stdin; otherwise {}): a config
 holds resolved secrets, and a command line is readable by every local user,
 so there is no option to pass it there. --digest gives FILE's SHA-256 when the
 caller already computed it (the host's image store names files by it), so the
-file is not hashed again. Then it optionally calls one method,
+file is not hashed again; --needed with it gives FILE's DT_NEEDED libraries as
+a JSON array of strings (the host read them from the same copy), so the file is
+checked but not read at all. Then it optionally calls one method,
 destroys the instance (with --check-threads: and counts threads left running
 200 ms later) and reports on fd 3.
 """
@@ -56,7 +58,16 @@ func send(_ reportFD: Int32, _ line: String) {
 
 let checkThreads = arguments.contains("--check-threads")
 let digest = take("--digest", from: &arguments)
-let session = ProbeSession(file: file, config: config, digest: digest, invocation: invocation, checkThreads: checkThreads) {
+var neededLibraries: [String]?
+if let needed = take("--needed", from: &arguments) {
+    guard let list = try? JSONDecoder().decode([String].self, from: Data(needed.utf8)) else {
+        FileHandle.standardError.write(Data("caphost-runner: --needed: expected a JSON array of strings, found \(needed)\n".utf8))
+        exit(2)
+    }
+    neededLibraries = list
+}
+let session = ProbeSession(file: file, config: config, digest: digest, neededLibraries: neededLibraries,
+                           invocation: invocation, checkThreads: checkThreads) {
     send(reportFD, "phase \($0)")
 }
 let report = session.run()

@@ -8,14 +8,15 @@ import Glibc
 /// Admission of one plugin file: the checks, signature, probe, mapping, conflict rule,
 /// create and health check a file passes before its capabilities are registered.
 extension CapabilityHost {
-    /// The probe's verdict on the image at `imagePath`: a kept report when this
-    /// image passed with this config, runner and host before, else a probe run
-    /// on a lifecycle thread (nil: it did not report back).
-    func probed(_ imagePath: String, config: [UInt8], digest: String, configDigest: String,
-                        with probe: PluginProbe) async -> PluginProbe.Outcome? {
+    /// The probe's verdict on the copy `taken` names: a kept report when this image
+    /// passed with this config, runner and host before, else a probe run on a
+    /// lifecycle thread (nil: it did not report back).
+    func probed(_ taken: PluginIntake.TakenFile, config: [UInt8], configDigest: String,
+                with probe: PluginProbe) async -> PluginProbe.Outcome? {
+        let digest = taken.digest
         if let kept = probeCache?.report(digest: digest, configDigest: configDigest) { return .completed(kept) }
         let outcome = await lifecyclePool.run(timeout: probe.timeout + .seconds(5)) {
-            probe.run(file: imagePath, config: config, digest: digest)
+            probe.run(file: taken.imagePath, config: config, digest: digest, neededLibraries: taken.facts.neededLibraries)
         }
         if case .completed(let report)? = outcome { probeCache?.keep(report, digest: digest, configDigest: configDigest) }
         return outcome
@@ -82,7 +83,7 @@ extension CapabilityHost {
             if let probed = prepared?.probe {
                 outcome = probed
             } else {
-                outcome = await probed(imagePath, config: config, digest: digest, configDigest: configDigest, with: probe)
+                outcome = await probed(taken, config: config, configDigest: configDigest, with: probe)
             }
             switch outcome {
             case .none:

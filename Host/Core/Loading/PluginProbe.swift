@@ -43,13 +43,17 @@ public struct PluginProbe: Sendable {
     /// Probes `file` with `config`, optionally calling one method and counting
     /// threads left after destroy (which costs a 200 ms wait). Blocks the
     /// calling thread for at most `timeout`: call it off the cooperative pool.
-    /// `digest`, when given, is the file's SHA-256 (the child then does not hash it again).
-    public func run(file: String, config: [UInt8], digest: String? = nil, invocation: ProbeInvocation? = nil,
-                    checkThreads: Bool = false) -> Outcome {
+    /// `digest`, when given, is the file's SHA-256 (the child then does not hash it again);
+    /// `neededLibraries` with it are the file's `DT_NEEDED` entries (then it does not read it).
+    public func run(file: String, config: [UInt8], digest: String? = nil, neededLibraries: [String]? = nil,
+                    invocation: ProbeInvocation? = nil, checkThreads: Bool = false) -> Outcome {
         // The config (with its ${ENV} secrets resolved) goes through the child's stdin,
         // never its command line or environment, which other local users can read.
         var arguments = [runnerPath, "--probe", file, "--config-stdin"]
         if let digest { arguments += ["--digest", digest] }
+        if let neededLibraries, let list = try? JSONEncoder().encode(neededLibraries) {
+            arguments += ["--needed", String(decoding: list, as: UTF8.self)]
+        }
         if let invocation {
             arguments += ["--invoke", invocation.method, "--payload", invocation.payload]
             if let capability = invocation.capability { arguments += ["--capability", capability] }

@@ -12,17 +12,21 @@ public struct ProbeSession {
     public let config: [UInt8]
     /// The file's SHA-256 when the caller already has it; else it is computed here.
     public let digest: String?
+    /// The file's `DT_NEEDED` libraries when the caller read them already (from the same
+    /// bytes, its own copy): with `digest`, the file is then checked but not read again.
+    public let neededLibraries: [String]?
     public let invocation: ProbeInvocation?
     /// Count threads left running 200 ms after destroy (`caphost check`); a
     /// host's probe before load skips the wait.
     public let checkThreads: Bool
     public let announce: (String) -> Void
 
-    public init(file: String, config: [UInt8], digest: String? = nil, invocation: ProbeInvocation?, checkThreads: Bool,
-                announce: @escaping (String) -> Void) {
+    public init(file: String, config: [UInt8], digest: String? = nil, neededLibraries: [String]? = nil, invocation: ProbeInvocation?,
+                checkThreads: Bool, announce: @escaping (String) -> Void) {
         self.file = file
         self.config = config
         self.digest = digest
+        self.neededLibraries = neededLibraries
         self.invocation = invocation
         self.checkThreads = checkThreads
         self.announce = announce
@@ -32,13 +36,21 @@ public struct ProbeSession {
         var report = ProbeReport()
         do throws(PluginLoadError) {
             announce("inspect")
-            let (facts, contents) = try PluginFileInspector().read(try OpenedPluginFile(path: file))
+            let opened = try OpenedPluginFile(path: file)
+            let facts: PluginFileFacts, digest: String
+            if let known = self.digest, let neededLibraries {
+                // Reading tens of megabytes again was most of a probe's time.
+                try PluginFileInspector().check(opened)
+                (facts, digest) = (PluginFileFacts(size: opened.size, neededLibraries: neededLibraries), known)
+            } else {
+                let (read, contents) = try PluginFileInspector().read(opened)
+                (facts, digest) = (read, self.digest ?? ContentAddressedStore.digest(of: contents))
+            }
             report.linksSwiftRuntime = facts.linksSwiftRuntime
             report.phases.append("inspect")
 
             announce("map")
             let loader = PluginLoader(logger: Logger(label: "caphost.probe"), keyValueStore: nil)
-            let digest = self.digest ?? ContentAddressedStore.digest(of: contents)
             let image = try loader.map(imagePath: file, sourcePath: file, digest: digest, facts: facts)
             report.descriptor = image.descriptor
             report.phases.append("map")

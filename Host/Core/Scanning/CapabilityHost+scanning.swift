@@ -109,7 +109,7 @@ extension CapabilityHost {
         let configDigest = Self.configDigest(of: configResult)
         var probeOutcome: PluginProbe.Outcome??
         if let probe {
-            probeOutcome = .some(await probed(taken.imagePath, config: config, digest: taken.digest, configDigest: configDigest, with: probe))
+            probeOutcome = .some(await probed(taken, config: config, configDigest: configDigest, with: probe))
         }
         let prepared = PreparedPlugin(identity: identity, configDigest: configDigest, taken: taken, probe: probeOutcome)
         preparedPlugins.withLock { $0[file] = prepared }
