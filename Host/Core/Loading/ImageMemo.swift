@@ -29,49 +29,21 @@ struct ImageMemo: Sendable {
 
     var directory: String { (store.directory as NSString).appendingPathComponent("memo") }
 
-    /// The facts of a file's version that an entry vouches for.
-    struct FileStamp: Codable, Equatable, Sendable {
-        let device: UInt64
-        let inode: UInt64
-        let size: Int64
-        let mode: UInt32
-        let owner: UInt32
-        let modifiedNanoseconds: Int64
-        let changedNanoseconds: Int64
-
-        init(_ info: stat) {
-            device = UInt64(info.st_dev)
-            inode = UInt64(info.st_ino)
-            size = Int64(info.st_size)
-            mode = UInt32(info.st_mode)
-            owner = UInt32(info.st_uid)
-            modifiedNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-            changedNanoseconds = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
-        }
-
-        /// `lstat` of `path` when it is a regular file.
-        init?(regularFileAt path: String) {
-            var info = stat()
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-            self.init(info)
-        }
-    }
-
     /// One remembered file.
     struct Entry: Codable, Sendable {
-        let source: FileStamp
+        let source: FileIdentity
         let digest: String
         let neededLibraries: [String]
-        let copy: FileStamp
+        let copy: FileIdentity
     }
 
     /// What the entry for `file` says, when the file and its copy are unchanged since.
     func entry(for file: OpenedPluginFile) -> Entry? {
-        let source = FileStamp(file.info)
+        let source = FileIdentity(file.info)
         guard let data = FileManager.default.contents(atPath: path(for: source)),
               let entry = try? JSONDecoder().decode(Entry.self, from: data),
               entry.source == source,
-              FileStamp(regularFileAt: store.imagePath(digest: entry.digest)) == entry.copy else { return nil }
+              FileIdentity(regularFileAt: store.imagePath(digest: entry.digest)) == entry.copy else { return nil }
         return entry
     }
 
@@ -79,9 +51,9 @@ struct ImageMemo: Sendable {
     /// once its copy is on disk. `readStarted` is the wall-clock time the read began; a file
     /// changed shortly before it, or while it was read, is not remembered.
     func remember(_ file: OpenedPluginFile, readStarted: timespec, digest: String, neededLibraries: [String]) {
-        let before = FileStamp(file.info)
+        let before = FileIdentity(file.info)
         var after = stat()
-        guard fstat(file.descriptor, &after) == 0, FileStamp(after) == before else { return }
+        guard fstat(file.descriptor, &after) == 0, FileIdentity(after) == before else { return }
         let wholeSeconds = file.info.st_mtim.tv_nsec == 0 && file.info.st_ctim.tv_nsec == 0
         let settle: Int64 = wholeSeconds ? 2_000_000_000 : 100_000_000
         let settled = Int64(readStarted.tv_sec) * 1_000_000_000 + Int64(readStarted.tv_nsec) - settle
@@ -96,7 +68,7 @@ struct ImageMemo: Sendable {
             var info = stat()
             guard fsync(descriptor) == 0, fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
                   let data = try? JSONEncoder().encode(Entry(source: before, digest: digest, neededLibraries: neededLibraries,
-                                                             copy: FileStamp(info))) else { return }
+                                                             copy: FileIdentity(info))) else { return }
             // Not with intermediate folders: a state folder deleted meanwhile stays deleted.
             mkdir(directory, 0o700)
             let temporary = target + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -107,7 +79,7 @@ struct ImageMemo: Sendable {
 
     private static let queue = DispatchQueue(label: "caphost.image-memo", qos: .utility)
 
-    private func path(for source: FileStamp) -> String {
+    private func path(for source: FileIdentity) -> String {
         (directory as NSString).appendingPathComponent("\(source.device)-\(source.inode).json")
     }
 }
