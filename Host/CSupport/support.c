@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <stdatomic.h>
 #include <sys/prctl.h>
-#include <malloc.h>
 #include <errno.h>
 
 __thread uint32_t caphost_thread_stripe_tls = 0;
@@ -51,10 +50,6 @@ int caphost_thread_count(void) {
 
 int caphost_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
-}
-
-void caphost_unpool_large_allocations(void) {
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
 long long caphost_copy_file(int source, int target, long long limit) {

@@ -24,12 +24,6 @@ static inline uint32_t caphost_thread_stripe(void) {
     return s != 0 ? s - 1 : caphost_thread_stripe_slow();
 }
 
-/** Makes every allocation of 1 MiB or more its own mapping, returned to the kernel when
- *  freed (glibc's M_MMAP_THRESHOLD, set once). Without it glibc raises the threshold
- *  after the first large free, and the next plugin file read (megabytes) stays resident
- *  in a thread's arena after it is freed. */
-void caphost_unpool_large_allocations(void);
-
 /** Copies up to `limit` bytes of the file `source` (from its offset 0) into `target` (at its
  *  offset 0) inside the kernel (copy_file_range; plain reads and writes where the file system
  *  cannot). Returns the bytes copied (fewer than `limit` at the end of `source`), or -1 with errno. */

@@ -21,6 +21,11 @@ public struct ContentAddressedStore: Sendable {
         hex(SHA256.hash(data: bytes))
     }
 
+    /// The lower-case hex SHA-256 of `bytes`.
+    public static func digest(of bytes: UnsafeRawBufferPointer) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
     private static func hex(_ digest: SHA256.Digest) -> String {
         digest.map { String($0, radix: 16).leftPadded(2) }.joined()
     }
@@ -34,14 +39,16 @@ public struct ContentAddressedStore: Sendable {
     public struct StagedImage: Sendable {
         /// Where the copy is until `commit` names it by its digest (or `discard` removes it).
         public let temporaryPath: String
-        /// The copy's bytes, read back from it: what is hashed, checked and loaded.
-        public let contents: [UInt8]
+        let image: MappedFile
+        /// The copy's bytes, mapped from it: what is hashed, checked and loaded. Valid while
+        /// this value lives.
+        public var bytes: UnsafeRawBufferPointer { image.bytes }
     }
 
     /// Copies `file` into the store under a temporary name — inside the kernel, which costs a
-    /// fraction of writing the bytes out of a buffer — and reads the copy back. The copy is
-    /// private to the host, so its bytes stay what was hashed and checked whatever happens to
-    /// the file meanwhile. A file larger than `limit` bytes is refused.
+    /// fraction of writing the bytes out of a buffer — and maps the copy. The copy is private
+    /// to the host, so its bytes stay what was hashed and checked whatever happens to the file
+    /// meanwhile. A file larger than `limit` bytes is refused.
     public func stage(_ file: OpenedPluginFile, limit: Int) throws(PluginLoadError) -> StagedImage {
         func fail(_ what: String, _ error: Int32 = errno) -> PluginLoadError {
             PluginLoadError(file: file.path, check: .copy, detail: "\(what) under \(directory): \(String(cString: strerror(error)))")
@@ -57,7 +64,7 @@ public struct ContentAddressedStore: Sendable {
         guard target >= 0 else { throw fail("cannot create \(temporary)") }
         let copied = caphost_copy_file(file.descriptor, target, Int64(limit) + 1)
         let copyError = errno
-        close(target)
+        defer { close(target) }
         guard copied >= 0 else {
             unlink(temporary)
             if copyError == EIO || copyError == EISDIR {
@@ -69,12 +76,12 @@ public struct ContentAddressedStore: Sendable {
             unlink(temporary)
             throw PluginLoadError(file: file.path, check: .file, detail: "grew past the \(limit)-byte limit while being read")
         }
-        do throws(PluginLoadError) {
-            return StagedImage(temporaryPath: temporary, contents: try OpenedPluginFile(path: temporary).readAll(limit: limit))
-        } catch {
+        guard let image = MappedFile(descriptor: target) else {
+            let error = errno
             unlink(temporary)
-            throw PluginLoadError(file: file.path, check: .copy, detail: "cannot read the copy back: \(error.detail)")
+            throw fail("cannot map the copy \(temporary)", error)
         }
+        return StagedImage(temporaryPath: temporary, image: image)
     }
 
     /// Names `staged` by its SHA-256 `digest` (at `imagePath(digest:)`) and returns that path.
@@ -85,7 +92,7 @@ public struct ContentAddressedStore: Sendable {
     /// of megabytes per plugin was most of a first start's wall time.
     public func commit(_ staged: StagedImage, digest: String, source: String) throws(PluginLoadError) -> String {
         let target = imagePath(digest: digest)
-        if Self.file(at: target, holds: staged.contents) {
+        if Self.file(at: target, holds: staged.bytes) {
             unlink(staged.temporaryPath)
             return target
         }
@@ -103,7 +110,7 @@ public struct ContentAddressedStore: Sendable {
     }
 
     /// Whether the regular file at `path` (not followed if it is a link) holds exactly `bytes`.
-    static func file(at path: String, holds bytes: [UInt8]) -> Bool {
+    static func file(at path: String, holds bytes: UnsafeRawBufferPointer) -> Bool {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -111,16 +118,14 @@ public struct ContentAddressedStore: Sendable {
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) == bytes.count else { return false }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var offset = 0
-        return bytes.withUnsafeBytes { expected -> Bool in
-            while offset < expected.count {
-                let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, min($0.count, expected.count - offset), off_t(offset)) }
-                if count < 0 { if errno == EINTR { continue }; return false }
-                if count == 0 { return false }
-                let same = chunk.withUnsafeBytes { memcmp($0.baseAddress!, expected.baseAddress! + offset, count) == 0 }
-                guard same else { return false }
-                offset += count
-            }
-            return true
+        while offset < bytes.count {
+            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, min($0.count, bytes.count - offset), off_t(offset)) }
+            if count < 0 { if errno == EINTR { continue }; return false }
+            if count == 0 { return false }
+            let same = chunk.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress! + offset, count) == 0 }
+            guard same else { return false }
+            offset += count
         }
+        return true
     }
 }

@@ -5,47 +5,22 @@
 /// Every byte it reads comes from an untrusted file, in the host process, before
 /// the probe: every offset, size and count is checked against the file's size
 /// with overflow-checked arithmetic (`ELFBounds`) before it is used, so a hostile
-/// header ends in a `PluginLoadError`, never in a trap.
-struct ELFImage {
-    static let headerSize = 64
-    static let programHeaderSize: UInt64 = 56
-    static let sectionHeaderSize: UInt64 = 64
-    static let dynamicEntrySize: UInt64 = 16
+/// header ends in a `PluginLoadError`, never in a trap. `Bytes` is the file's bytes,
+/// indexed from 0: an array read from it, or a mapping of the host's private copy.
+struct ELFImage<Bytes: RandomAccessCollection> where Bytes.Element == UInt8, Bytes.Index == Int {
+    static var headerSize: Int { 64 }
+    static var programHeaderSize: UInt64 { 56 }
+    static var sectionHeaderSize: UInt64 { 64 }
+    static var dynamicEntrySize: UInt64 { 16 }
     /// Most program headers accepted (a shared object has about ten; 0xFFFF is PN_XNUM).
-    static let maxProgramHeaders: UInt64 = 256
+    static var maxProgramHeaders: UInt64 { 256 }
     /// Most `DT_NEEDED` entries accepted.
-    static let maxNeededLibraries = 1024
+    static var maxNeededLibraries: Int { 1024 }
     /// Longest `DT_NEEDED` name accepted, in bytes.
-    static let maxLibraryNameLength = 4096
-    static let machineX86_64: UInt16 = 62
-    static let machineAArch64: UInt16 = 183
-
-    static var hostMachine: UInt16 {
-        #if arch(x86_64)
-        machineX86_64
-        #elseif arch(arm64)
-        machineAArch64
-        #else
-        0
-        #endif
-    }
-
-    static func machineName(_ machine: UInt16) -> String {
-        switch machine {
-        case 3: "x86 (32-bit)"
-        case 8: "MIPS"
-        case 20: "PowerPC"
-        case 21: "PowerPC64"
-        case 40: "ARM (32-bit)"
-        case 62: "x86-64"
-        case 183: "AArch64"
-        case 243: "RISC-V"
-        default: "machine \(machine)"
-        }
-    }
+    static var maxLibraryNameLength: Int { 4096 }
 
     let file: String
-    let bytes: [UInt8]
+    let bytes: Bytes
     private let bounds: ELFBounds
     private let programHeaders: [ProgramHeader]
 
@@ -56,7 +31,7 @@ struct ELFImage {
         let fileSize: UInt64
     }
 
-    init(file: String, bytes: [UInt8]) throws(PluginLoadError) {
+    init(file: String, bytes: Bytes) throws(PluginLoadError) {
         self.file = file
         self.bytes = bytes
         let bounds = ELFBounds(file: file, size: UInt64(bytes.count))
@@ -75,8 +50,8 @@ struct ELFImage {
         guard bytes[5] == 1 else { throw fail("ELF data encoding \(bytes[5]) (big-endian or unknown), expected 1 (little-endian)") }
         let type = Self.u16(bytes, 16)
         let machine = Self.u16(bytes, 18)
-        guard machine == Self.hostMachine else {
-            throw fail("built for \(Self.machineName(machine)) (e_machine \(machine)), this host is \(Self.machineName(Self.hostMachine)) (e_machine \(Self.hostMachine))")
+        guard machine == ELFMachine.host else {
+            throw fail("built for \(ELFMachine.name(machine)) (e_machine \(machine)), this host is \(ELFMachine.name(ELFMachine.host)) (e_machine \(ELFMachine.host))")
         }
         guard type == 3 else {
             throw fail("e_type is \(type) (\(type == 2 ? "an executable" : type == 1 ? "a relocatable object" : "not a shared object")), expected 3 (a shared object built with -shared)")
@@ -173,9 +148,9 @@ struct ELFImage {
     }
 
     static func hex(_ value: UInt64) -> String { String(value, radix: 16, uppercase: true) }
-    static func u16(_ b: [UInt8], _ at: Int) -> UInt16 { UInt16(b[at]) | UInt16(b[at + 1]) << 8 }
-    static func u32(_ b: [UInt8], _ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(b[at + $1]) << (8 * $1) } }
-    static func u64(_ b: [UInt8], _ at: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(b[at + $1]) << (8 * $1) } }
+    static func u16(_ b: Bytes, _ at: Int) -> UInt16 { UInt16(b[at]) | UInt16(b[at + 1]) << 8 }
+    static func u32(_ b: Bytes, _ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(b[at + $1]) << (8 * $1) } }
+    static func u64(_ b: Bytes, _ at: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(b[at + $1]) << (8 * $1) } }
 }
 
 extension String {

@@ -49,7 +49,7 @@ public struct PluginConformanceCheck: Sendable {
         }
         report.checks.append(.init(name: "file", passed: true, detail: "regular file, \(facts.size) bytes, safe owner and permissions"))
         report.checks.append(.init(name: "elf", passed: true,
-            detail: "\(ELFImage.machineName(ELFImage.hostMachine)) shared object; needs \(facts.neededLibraries.joined(separator: ", "))"))
+            detail: "\(ELFMachine.name(ELFMachine.host)) shared object; needs \(facts.neededLibraries.joined(separator: ", "))"))
         if facts.linksSwiftRuntime {
             report.notes.append("links libswiftCore.so: build it with the host's Swift toolchain; it is never dlclosed (retired versions stay mapped)")
         }

@@ -1,4 +1,3 @@
-import CCapHostSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -13,15 +12,6 @@ struct PluginIntake: Sendable {
     let store: ContentAddressedStore
     let signatureVerifier: SignatureVerifier
     let memo: ImageMemo
-
-    init(store: ContentAddressedStore, signatureVerifier: SignatureVerifier, memo: ImageMemo) {
-        self.store = store
-        self.signatureVerifier = signatureVerifier
-        self.memo = memo
-        // A file's bytes are read into one buffer of megabytes: keep such buffers out of
-        // malloc's arenas, where they stay resident after they are freed.
-        caphost_unpool_large_allocations()
-    }
 
     /// A file taken in: what it is, who signed it, and the copy to probe and map.
     struct TakenFile: Sendable {
@@ -46,13 +36,13 @@ struct PluginIntake: Sendable {
         var readStarted = timespec()
         clock_gettime(CLOCK_REALTIME, &readStarted)
         try inspector.check(opened)
-        // Copied first and read back from the copy: the bytes hashed and checked are the copy's.
+        // Copied first and mapped from the copy: the bytes hashed and checked are the copy's.
         let staged = try store.stage(opened, limit: inspector.maxFileSize)
         let facts: PluginFileFacts, digest: String, signature: PluginSignature, imagePath: String
         do throws(PluginLoadError) {
-            facts = PluginFileFacts(size: staged.contents.count,
-                                    neededLibraries: try ELFImage(file: file, bytes: staged.contents).neededLibraries())
-            digest = ContentAddressedStore.digest(of: staged.contents)
+            facts = PluginFileFacts(size: staged.bytes.count,
+                                    neededLibraries: try ELFImage(file: file, bytes: staged.bytes).neededLibraries())
+            digest = ContentAddressedStore.digest(of: staged.bytes)
             signature = try signatureVerifier.verify(file: file, digest: digest)
             imagePath = try store.commit(staged, digest: digest, source: file)
         } catch {
