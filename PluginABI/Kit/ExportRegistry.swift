@@ -58,6 +58,8 @@ enum ExportRegistry {
         #else
         let compiler = "swift-6.1"
         #endif
-        return "PluginKit; \(compiler); \(String(reflecting: type))"
+        // `_typeName`, not `String(reflecting:)`: the latter casts the metatype to three
+        // protocols first, and each miss scans every loaded image's conformance table.
+        return "PluginKit; \(compiler); \(_typeName(type, qualified: true))"
     }
 }
