@@ -7,16 +7,25 @@ import Testing
 /// `notifications/tools/list_changed` reaches every initialized session when
 /// a load, a swap, an upgrade or an unload changes the tool list — and only then.
 @Suite(.serialized) struct MCPListChangedTests {
-    @Test func loadsSwapsUpgradesAndUnloadsAreAnnounced() async throws {
+    /// Runs `body` with a host serving adapter:bench by alpha and an initialized session on a
+    /// started server that announces list changes after 20 ms; stops both afterwards.
+    func withServer(alphaPriority: Int, _ body: (TestHost, MCPServer, inout MCPTestClient) async throws -> Void) async throws {
         try await TestHost.with { testHost in
-            try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha", priority: 10))
+            try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha", priority: alphaPriority))
             var options = MCPServer.Options()
             options.listChangedDebounce = .milliseconds(20)
             let server = MCPServer(host: testHost.host, options: options, logger: MCPFixtures.logger)
             server.start()
-            defer { server.stop() }
-            var client = MCPTestClient(server.openSession())
-            try await client.initialize()
+            try await withStopping(server, stop: { $0.stop() }) { server in
+                var client = MCPTestClient(server.openSession())
+                try await client.initialize()
+                try await body(testHost, server, &client)
+            }
+        }
+    }
+
+    @Test func loadsSwapsUpgradesAndUnloadsAreAnnounced() async throws {
+        try await withServer(alphaPriority: 10) { testHost, server, client in
             let pending = server.openSession()
             let heard = StreamRecorder(client.session.outboundMessages())
             let unheard = StreamRecorder(pending.outboundMessages())
@@ -61,15 +70,7 @@ import Testing
     }
 
     @Test func aLateOrReconnectingConsumerGetsWhatItMissed() async throws {
-        try await TestHost.with { testHost in
-            try await testHost.load("noop.c", as: "alpha.so", defines: MCPFixtures.noop(provider: "alpha"))
-            var options = MCPServer.Options()
-            options.listChangedDebounce = .milliseconds(20)
-            let server = MCPServer(host: testHost.host, options: options, logger: MCPFixtures.logger)
-            server.start()
-            defer { server.stop() }
-            var client = MCPTestClient(server.openSession())
-            try await client.initialize()
+        try await withServer(alphaPriority: 0) { testHost, server, client in
             // Nobody is listening yet: the notification waits in the session.
             try await testHost.load("noop.c", as: "outbox.so", defines: MCPFixtures.noop(provider: "outbox", category: "notifier"))
             // Long enough for the 20 ms debounce: the notification is posted before anyone attaches.
