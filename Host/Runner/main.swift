@@ -60,6 +60,10 @@ let checkThreads = arguments.contains("--check-threads")
 let digest = take("--digest", from: &arguments)
 var neededLibraries: [String]?
 if let needed = take("--needed", from: &arguments) {
+    guard digest != nil else {
+        FileHandle.standardError.write(Data("caphost-runner: --needed is taken only with --digest (both describe the same bytes, so the file is not read)\n".utf8))
+        exit(2)
+    }
     guard let list = try? JSONDecoder().decode([String].self, from: Data(needed.utf8)) else {
         FileHandle.standardError.write(Data("caphost-runner: --needed: expected a JSON array of strings, found \(needed)\n".utf8))
         exit(2)

@@ -29,11 +29,14 @@ import Testing
         #expect(report.linksSwiftRuntime == true)
     }
 
-    @Test func aMalformedLibraryListIsRefused() async throws {
+    @Test func aMalformedLibraryListOrOneWithoutADigestIsRefused() async throws {
         let plugin = try FixturePlugins.build("noop.c", defines: providerDefines(name: "known", provider: "known"))
         let output = try await PeerProcess.run(Self.runner, ["--probe", plugin, "--digest", String(repeating: "0", count: 64),
                                                              "--needed", "libc.so.6"])
         #expect(output.status == 2)
         #expect(output.stderr.contains("--needed: expected a JSON array of strings, found libc.so.6"), "\(output.stderr)")
+        let alone = try await PeerProcess.run(Self.runner, ["--probe", plugin, "--needed", #"["libc.so.6"]"#])
+        #expect(alone.status == 2)
+        #expect(alone.stderr.contains("--needed is taken only with --digest"), "\(alone.stderr)")
     }
 }
