@@ -9,7 +9,8 @@ import Synchronization
 /// `api:KEY`, retries only what cannot duplicate a message (429, 5xx, and failures before the
 /// request went out in full), remembers results by idempotency key, and checks its health with
 /// Mailgun's domains API without sending mail. Calls may run concurrently; the instance owns
-/// one HTTP client on its own event loop thread, stopped in ``shutdown()``.
+/// one HTTP client on its own event loop thread, started by the first send or health check
+/// and stopped in ``shutdown()``.
 public final class MailgunPlugin: CapabilityPlugin {
     /// The descriptor the host reads.
     public static let manifest = PluginManifest(
@@ -33,12 +34,15 @@ public final class MailgunPlugin: CapabilityPlugin {
     /// Idempotency keys whose send is under way: a concurrent repeat must not send twice.
     let keysInFlight = Mutex<Set<String>>([])
 
-    /// Reads and checks the configuration and starts the HTTP client. A missing domain or key
-    /// does not fail here: the health check reports it, so the operator sees why.
+    /// Reads and checks the configuration; the HTTP client starts at the first exchange. A
+    /// missing domain or key does not fail here: the health check reports it, so the operator
+    /// sees why.
     public init(context: PluginContext) throws {
         self.context = context
         configuration = try MailgunConfiguration(context.decodeConfig(MailgunConfiguration.Document.self))
-        transport = MailgunTransport(connectTimeout: configuration.attemptTimeout)
+        transport = MailgunTransport(connectTimeout: configuration.attemptTimeout) { [context] in
+            context.log(.info, "mailgun: HTTP client started (one event loop thread) for the first exchange")
+        }
         let domain = configuration.domain ?? "(no domain configured)"
         let key = configuration.apiKey == nil ? "no API key (\(configuration.apiKeySource) is empty)" : "API key from \(configuration.apiKeySource)"
         context.log(.info, "mailgun: domain \(domain), region \(configuration.region.rawValue), API \(configuration.baseURL), \(key), test mode \(configuration.testMode ? "on" : "off"), at most \(configuration.maxAttempts) attempts")

@@ -37,6 +37,31 @@ import Testing
         }
     }
 
+    /// Log lines saying the instance started its HTTP client.
+    static func clientStarts(in log: CapturedLog) -> Int {
+        log.all.filter { $0.contains("mailgun: HTTP client started") }.count
+    }
+
+    /// The client and its thread start at the first exchange: an instance whose configuration
+    /// never lets it talk to Mailgun (here: no domain, so its load-time health check fails
+    /// before any request) never starts them, and one that does starts them once.
+    @Test func theHTTPClientStartsAtTheFirstExchangeAndOnlyOnce() async throws {
+        let unconfigured = try await MailgunHost.start(config: ["api_key": Self.apiKey])
+        #expect(unconfigured.report.state != .loaded)
+        #expect(unconfigured.report.error?.description.contains("domain") == true, "\(unconfigured.report.error?.description ?? "")")
+        #expect(Self.clientStarts(in: unconfigured.log) == 0, "an instance that made no request started its HTTP client")
+        await unconfigured.stop()
+
+        try await MailgunPeer.withPeer(domain: Self.domain, apiKey: Self.apiKey) { peer in
+            try await MailgunHost.with(config: MailgunHost.config(for: peer, apiKey: Self.apiKey)) { test in
+                #expect(Self.clientStarts(in: test.log) == 1, "the load-time health check should have started the client")
+                _ = try await test.send(basicMessage())
+                _ = try await test.send(basicMessage())
+                #expect(Self.clientStarts(in: test.log) == 1, "each exchange should reuse the one client")
+            }
+        }
+    }
+
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
     static func accepts(_ port: Int) -> Bool {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
