@@ -73,8 +73,10 @@ extern "C" {
  * ABI minor version: the host accepts plugins with a minor <= its own.
  * 1.1 added cap_host_api.call_idempotency_key.
  * 1.2 added cap_host_api.describe_capabilities.
+ * 1.3 added cap_host_api.report_health.
+ * 1.4 added the CAP_PLUGIN_PARALLEL_CREATE flag.
  */
-#define CAP_ABI_MINOR 3
+#define CAP_ABI_MINOR 4
 
 /** Value of cap_plugin.magic: the bytes "CAPHOST1" read as a little-endian u64. */
 #define CAP_PLUGIN_MAGIC 0x3154534F48504143ULL
@@ -380,6 +382,16 @@ typedef struct cap_capability {
  * outlive destroy(). Ignored for libraries that link libswiftCore.so.
  */
 #define CAP_PLUGIN_UNLOADABLE (1ULL << 1)
+/**
+ * Plugin flag (added in ABI 1.4; older hosts ignore it): create() and the
+ * first health() may run while other plugins' create() and health() run on
+ * other threads, so a start with many plugins creates them side by side. Set
+ * it only when create() changes no process-wide state (environment, signal
+ * dispositions, current directory, locale, rlimits, globals of libraries
+ * shared with other plugins). Without it the host creates the instance while
+ * no other plugin's create() or first health() runs.
+ */
+#define CAP_PLUGIN_PARALLEL_CREATE (1ULL << 2)
 
 /**
  * Creates an instance. `config` is the plugin's configuration as JSON text

@@ -14,7 +14,7 @@ public final class DiagramPlugin: CapabilityPlugin {
     /// The descriptor: one capability per output format, the same three methods on each.
     public static let manifest = PluginManifest(
         name: "diagram", version: "1.0.0", vendor: "caphost",
-        flags: [.threadSafe],
+        flags: [.threadSafe, .parallelCreate],
         capabilities: DiagramFormat.allCases.map { format in
             Capability(domain: "adapter", category: "diagram", provider: format.rawValue,
                        priority: format == .mermaid ? 10 : 0, stackLevel: 0,

@@ -15,7 +15,7 @@ public final class MailgunPlugin: CapabilityPlugin {
     /// The descriptor the host reads.
     public static let manifest = PluginManifest(
         name: "mailgun", version: "1.0.0", vendor: "caphost",
-        flags: [.threadSafe],
+        flags: [.threadSafe, .parallelCreate],
         capabilities: [
             Capability(
                 domain: "adapter", category: "notifier", provider: "mailgun", priority: 50,

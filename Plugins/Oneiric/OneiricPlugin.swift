@@ -17,7 +17,7 @@ public final class OneiricPlugin: CapabilityPlugin {
     /// The descriptor the host reads.
     public static let manifest = PluginManifest(
         name: "oneiric", version: "1.0.0", vendor: "caphost",
-        flags: [.threadSafe],
+        flags: [.threadSafe, .parallelCreate],
         capabilities: [
             Capability(domain: "adapter", category: "registry", provider: "oneiric", priority: 50,
                        description: "Oneiric's adapter registry, over gRPC or MCP, cached, with the host's registry as fallback",

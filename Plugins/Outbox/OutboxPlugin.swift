@@ -14,7 +14,7 @@ public final class OutboxPlugin: CapabilityPlugin {
     /// One capability, one method, the notifiers' shared payload schema.
     public static let manifest = PluginManifest(
         name: "outbox", version: "1.0.0", vendor: "caphost",
-        flags: [.threadSafe],
+        flags: [.threadSafe, .parallelCreate],
         capabilities: [
             Capability(
                 domain: "adapter", category: "notifier", provider: "outbox", priority: 10, stackLevel: 0,

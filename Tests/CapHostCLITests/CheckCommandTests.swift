@@ -34,7 +34,7 @@ import Testing
                                                "-o", library, FixturePlugins.repositoryRoot + "/Plugins/Examples/EchoC/echo_plugin.c"])
         let run = try caphost(["check", library, "--invoke", "reverse", "--payload", "hello"])
         #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.contains("✓ descriptor  echo-c 1.0.0 by caphost examples, ABI 1.3, 176-byte struct, flags [THREAD_SAFE, UNLOADABLE]"))
+        #expect(run.output.contains("✓ descriptor  echo-c 1.0.0 by caphost examples, ABI 1.4, 176-byte struct, flags [THREAD_SAFE, UNLOADABLE, PARALLEL_CREATE]"))
         #expect(run.output.contains("✓ invoke      adapter:echo:c reverse → OK, 5 bytes"))
         #expect(run.output.contains(": olleh"))
         #expect(run.output.contains("✓ destroy     OK; no threads left running"))

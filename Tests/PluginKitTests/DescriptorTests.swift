@@ -14,7 +14,7 @@ extension PluginKitTests {
             #expect(plugin.magic == CAP_PLUGIN_MAGIC)
             withUnsafeBytes(of: plugin.magic.littleEndian) { #expect(Array($0) == Array("CAPHOST1".utf8)) }
             #expect(plugin.struct_size == 176)
-            #expect(plugin.abi_major == 1 && plugin.abi_minor == 3)
+            #expect(plugin.abi_major == 1 && plugin.abi_minor == 4)
             #expect(String(cString: plugin.name) == "probe")
             #expect(String(cString: plugin.version) == "2.3.4-beta.1+kit")
             #expect(String(cString: plugin.vendor) == "PluginKit tests")
@@ -89,6 +89,7 @@ extension PluginKitTests {
             #expect(PluginStatus.allCases.count == Int(CAP_STATUS_MAX) + 1)
             #expect(PluginStatus(cValue: 99) == .internal)
             #expect(PluginFlags.threadSafe.rawValue == UInt64(CAP_PLUGIN_THREAD_SAFE))
+            #expect(PluginFlags.parallelCreate.rawValue == UInt64(CAP_PLUGIN_PARALLEL_CREATE))
             #expect(PluginLogLevel.trace.rawValue == CAP_LOG_TRACE && PluginLogLevel.error.rawValue == CAP_LOG_ERROR)
             #expect(PluginLogLevel.info.rawValue == CAP_LOG_INFO && PluginLogLevel.warning.rawValue == CAP_LOG_WARNING)
             #expect(PluginLogLevel.debug.rawValue == CAP_LOG_DEBUG)

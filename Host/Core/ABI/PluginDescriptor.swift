@@ -9,13 +9,16 @@ public struct PluginFlags: OptionSet, Sendable, Hashable, Codable {
     public static let threadSafe = PluginFlags(rawValue: UInt64(CAP_PLUGIN_THREAD_SAFE))
     /// The library may be `dlclose`d once retired (C/Rust only; ignored for Swift libraries).
     public static let unloadable = PluginFlags(rawValue: UInt64(CAP_PLUGIN_UNLOADABLE))
+    /// `create` may overlap other plugins' `create` and first health check (ABI 1.4).
+    public static let parallelCreate = PluginFlags(rawValue: UInt64(CAP_PLUGIN_PARALLEL_CREATE))
 
     /// Names of the set flags, for reports.
     public var names: [String] {
         var names: [String] = []
         if contains(.threadSafe) { names.append("THREAD_SAFE") }
         if contains(.unloadable) { names.append("UNLOADABLE") }
-        let unknown = rawValue & ~(PluginFlags.threadSafe.rawValue | PluginFlags.unloadable.rawValue)
+        if contains(.parallelCreate) { names.append("PARALLEL_CREATE") }
+        let unknown = rawValue & ~(PluginFlags.threadSafe.rawValue | PluginFlags.unloadable.rawValue | PluginFlags.parallelCreate.rawValue)
         if unknown != 0 { names.append("0x" + String(unknown, radix: 16)) }
         return names
     }

@@ -32,29 +32,25 @@ extension CapabilityHost {
     }
 
     func loadLocked(file: String) async -> PluginReport {
+        switch await admit(file: file) {
+        case .finished(let report):
+            return report
+        case .admitted(let admission):
+            return await finish(admission, await instantiate(admission))
+        }
+    }
+
+    /// Everything before `create`: configuration, intake (checks, copy, digest, signature),
+    /// probe, map, signature against the mapped descriptor, and the conflict rule against
+    /// what is registered now. Ends the load (`.finished`) when the file fails a step or is
+    /// already loaded unchanged.
+    func admit(file: String) async -> PluginAdmission.Step {
         let identity = FileIdentity(path: file)
         let configResult = pluginConfig(for: file)
         let configDigest = Self.configDigest(of: configResult)
-        func fail(_ error: PluginLoadError, quarantine: Bool = false, descriptor: PluginDescriptor? = nil, digest: String? = nil) -> PluginReport {
-            let report = PluginReport(file: file, state: quarantine ? .quarantined : .failed, descriptor: descriptor, digest: digest,
-                                      capabilities: [], error: error, linksSwiftRuntime: nil, signature: nil, at: .now)
-            state.withLock { state in
-                // A failed reload leaves the previous version serving.
-                if var previous = state.records[file], previous.instance != nil {
-                    previous.fileIdentity = identity
-                    previous.configDigest = configDigest
-                    let serving = previous.report
-                    previous.report = PluginReport(file: file, state: serving.state, descriptor: serving.descriptor,
-                        digest: serving.digest, capabilities: serving.capabilities, error: error,
-                        linksSwiftRuntime: serving.linksSwiftRuntime, signature: serving.signature, at: serving.at)
-                    state.records[file] = previous
-                } else {
-                    state.records[file] = PluginRecord(report: report, fileIdentity: identity, configDigest: configDigest)
-                }
-            }
-            events.record(quarantine ? .pluginQuarantined : .pluginLoadFailed, subject: file, reason: "\(error.check.rawValue): \(error.detail)",
-                          details: ["check": error.check.rawValue])
-            return report
+        func fail(_ error: PluginLoadError, quarantine: Bool = false, descriptor: PluginDescriptor? = nil, digest: String? = nil) -> PluginAdmission.Step {
+            .finished(recordFailure(error, file: file, identity: identity, configDigest: configDigest,
+                                    quarantine: quarantine, descriptor: descriptor, digest: digest))
         }
 
         let config: [UInt8]
@@ -75,7 +71,7 @@ extension CapabilityHost {
         let previous = state.withLock { $0.records[file] }
         if let previous, previous.instance != nil, previous.report.digest == digest, previous.configDigest == configDigest {
             state.withLock { $0.records[file]?.fileIdentity = identity }
-            return previous.report
+            return .finished(previous.report)
         }
 
         if let probe {
@@ -128,9 +124,14 @@ extension CapabilityHost {
             return fail(error, descriptor: image.descriptor, digest: digest)
         }
         if let conflict = conflict(for: image) { return fail(conflict, descriptor: image.descriptor, digest: digest) }
+        return .admitted(PluginAdmission(file: file, identity: identity, configDigest: configDigest, config: config,
+                                         taken: taken, image: image, previous: previous))
+    }
 
-        let loader = self.loader
-        let invoker = self.invoker
+    /// `create` on a lifecycle thread (bounded by the create timeout), then the first health
+    /// check. Touches no host state: loads in one batch run this concurrently.
+    func instantiate(_ admission: PluginAdmission) async -> PluginInstantiation {
+        let (loader, invoker, image, config) = (self.loader, self.invoker, admission.image, admission.config)
         let created = await lifecyclePool.run(timeout: configuration.createTimeout) { () -> Result<PluginInstance, PluginLoadError> in
             do throws(PluginLoadError) {
                 return .success(try loader.create(image, config: config, invoker: invoker))
@@ -141,10 +142,10 @@ extension CapabilityHost {
         let instance: PluginInstance
         switch created {
         case .none:
-            return fail(PluginLoadError(file: file, check: .create, detail: "create() did not return within \(configuration.createTimeout); quarantined (its thread stays with the plugin)"),
-                        quarantine: true, descriptor: image.descriptor, digest: digest)
+            return .failed(PluginLoadError(file: admission.file, check: .create, detail: "create() did not return within \(configuration.createTimeout); quarantined (its thread stays with the plugin)"),
+                           quarantine: true)
         case .failure(let error)?:
-            return fail(error, descriptor: image.descriptor, digest: digest)
+            return .failed(error, quarantine: false)
         case .success(let value)?:
             instance = value
         }
@@ -152,8 +153,33 @@ extension CapabilityHost {
         guard health.healthy else {
             let timedOut = health.status == "TIMEOUT"
             if !timedOut { instance.destroy() }
-            return fail(PluginLoadError(file: file, check: .health, detail: "health check returned \(health.status)\(health.message.isEmpty ? "" : ": \(health.message)")"),
-                        descriptor: image.descriptor, digest: digest)
+            return .failed(PluginLoadError(file: admission.file, check: .health, detail: "health check returned \(health.status)\(health.message.isEmpty ? "" : ": \(health.message)")"),
+                           quarantine: false)
+        }
+        return .created(instance, health)
+    }
+
+    /// Registers a created instance's capabilities (after the conflict rule once more: a file
+    /// loaded earlier in the same batch may have registered one since `admit`), retires what
+    /// they replace or the new version dropped, and records the report and events.
+    func finish(_ admission: PluginAdmission, _ instantiation: PluginInstantiation) async -> PluginReport {
+        let (file, image, taken, previous) = (admission.file, admission.image, admission.taken, admission.previous)
+        let (facts, signature, digest) = (taken.facts, taken.signature, taken.digest)
+        func fail(_ error: PluginLoadError, quarantine: Bool = false) -> PluginReport {
+            recordFailure(error, file: file, identity: admission.identity, configDigest: admission.configDigest,
+                          quarantine: quarantine, descriptor: image.descriptor, digest: digest)
+        }
+        let instance: PluginInstance
+        let health: HealthObservation
+        switch instantiation {
+        case .failed(let error, let quarantine):
+            return fail(error, quarantine: quarantine)
+        case .created(let created, let observation):
+            (instance, health) = (created, observation)
+        }
+        if let conflict = conflict(for: image) {
+            instance.destroy()
+            return fail(conflict)
         }
 
         let candidates = image.descriptor.capabilities.map {
@@ -176,7 +202,7 @@ extension CapabilityHost {
                                   linksSwiftRuntime: facts.linksSwiftRuntime, signature: signature.note, at: .now)
         state.withLock {
             $0.records[file] = PluginRecord(report: report, instance: instance, candidates: candidates,
-                                            fileIdentity: identity, configDigest: configDigest)
+                                            fileIdentity: admission.identity, configDigest: admission.configDigest)
         }
         let upgradedFrom = replaced.map { "\($0.plugin.name) \($0.plugin.version)" }
         markSuperseded(by: file, replaced: replaced)
@@ -194,6 +220,30 @@ extension CapabilityHost {
                           "bytes": taken.remembered ? "unchanged since read at an earlier start; not read again" : "read and hashed"])
         }
         retireInstancesWithoutCandidates(from: replaced + dropped)
+        return report
+    }
+
+    /// Records a failed load of `file` and returns its report. A failed reload leaves the
+    /// previous version serving, with the error on its report.
+    func recordFailure(_ error: PluginLoadError, file: String, identity: FileIdentity?, configDigest: String,
+                       quarantine: Bool, descriptor: PluginDescriptor?, digest: String?) -> PluginReport {
+        let report = PluginReport(file: file, state: quarantine ? .quarantined : .failed, descriptor: descriptor, digest: digest,
+                                  capabilities: [], error: error, linksSwiftRuntime: nil, signature: nil, at: .now)
+        state.withLock { state in
+            if var previous = state.records[file], previous.instance != nil {
+                previous.fileIdentity = identity
+                previous.configDigest = configDigest
+                let serving = previous.report
+                previous.report = PluginReport(file: file, state: serving.state, descriptor: serving.descriptor,
+                    digest: serving.digest, capabilities: serving.capabilities, error: error,
+                    linksSwiftRuntime: serving.linksSwiftRuntime, signature: serving.signature, at: serving.at)
+                state.records[file] = previous
+            } else {
+                state.records[file] = PluginRecord(report: report, fileIdentity: identity, configDigest: configDigest)
+            }
+        }
+        events.record(quarantine ? .pluginQuarantined : .pluginLoadFailed, subject: file, reason: "\(error.check.rawValue): \(error.detail)",
+                      details: ["check": error.check.rawValue])
         return report
     }
 

@@ -23,7 +23,7 @@ extension CapabilityHost {
             return knownIdentity != FileIdentity(path: file) || knownConfig != configDigest(for: file)
         }
         await prepare(changed)
-        for file in changed { await load(file: file) }
+        await load(files: changed)
         for file in known.keys where !present.contains(file) {
             await unload(file: file, reason: "file removed from \(directory)")
         }
@@ -34,15 +34,20 @@ extension CapabilityHost {
         case .rescan:
             await rescan()
         case .files(let names):
+            // In name order; a run of files that are present loads as one batch.
             let directory = configuration.pluginsDirectory
+            var present: [String] = []
             for name in names.sorted() {
                 let file = (directory as NSString).appendingPathComponent(name)
                 if FileManager.default.fileExists(atPath: file) {
-                    await load(file: file)
+                    present.append(file)
                 } else {
+                    await load(files: present)
+                    present.removeAll()
                     await unload(file: file, reason: "file removed from \(directory)")
                 }
             }
+            await load(files: present)
         }
     }
 

@@ -177,7 +177,7 @@ static const cap_plugin echo_descriptor = {
     .build_id = "caphost examples echo_plugin.c",
     /* Every call is independent and nothing here is global, so calls may run
      * concurrently; and with no threads or TLS destructors the library may be unloaded. */
-    .flags = CAP_PLUGIN_THREAD_SAFE | CAP_PLUGIN_UNLOADABLE,
+    .flags = CAP_PLUGIN_THREAD_SAFE | CAP_PLUGIN_UNLOADABLE | CAP_PLUGIN_PARALLEL_CREATE,
     .capabilities = echo_capabilities,
     .capability_count = sizeof echo_capabilities / sizeof echo_capabilities[0],
     .create = echo_create,

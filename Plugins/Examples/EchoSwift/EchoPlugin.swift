@@ -8,7 +8,7 @@ public final class EchoPlugin: CapabilityPlugin {
     /// The descriptor the host reads: one capability with two methods.
     public static let manifest = PluginManifest(
         name: "echo-swift", version: "1.0.0", vendor: "caphost examples",
-        flags: [.threadSafe],
+        flags: [.threadSafe, .parallelCreate],
         capabilities: [
             Capability(
                 domain: "adapter", category: "echo", provider: "swift", priority: 5, stackLevel: 0,

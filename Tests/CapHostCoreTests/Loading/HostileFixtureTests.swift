@@ -19,7 +19,7 @@ import Glibc
 
     static let loadTimeCases: [Case] = [
         Case(fixture: "bad_magic.c", check: .descriptor, state: .failed, expected: "magic is 0xDEADBEEF, expected 0x3154534F48504143"),
-        Case(fixture: "abi_major_mismatch.c", check: .descriptor, state: .failed, expected: "abi_major is 2, this host speaks ABI 1.3"),
+        Case(fixture: "abi_major_mismatch.c", check: .descriptor, state: .failed, expected: "abi_major is 2, this host speaks ABI 1.4"),
         Case(fixture: "oversized_struct.c", check: .descriptor, state: .failed, expected: "struct_size is 240 bytes, larger than this host's cap_plugin (176 bytes)"),
         Case(fixture: "null_invoke.c", check: .descriptor, state: .failed, expected: "required function invoke is NULL"),
         Case(fixture: "no_entry.c", check: .entry, state: .failed, expected: "missing entry symbol cap_plugin_entry_v1"),
