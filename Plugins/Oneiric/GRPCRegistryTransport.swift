@@ -17,7 +17,7 @@ final class GRPCRegistryTransport: RegistryTransport {
     let kind = "grpc"
     let address: String
     private let settings: OneiricConfiguration.GRPCSettings
-    private let group: any EventLoopGroup
+    private let loop: RegistryEventLoop
     private let connection = Mutex<Connection>(.idle)
     private let minted = Mutex<(token: String, renewAt: Date)?>(nil)
 
@@ -27,10 +27,10 @@ final class GRPCRegistryTransport: RegistryTransport {
         case closed
     }
 
-    init(settings: OneiricConfiguration.GRPCSettings, group: any EventLoopGroup) {
+    init(settings: OneiricConfiguration.GRPCSettings, loop: RegistryEventLoop) {
         self.settings = settings
         self.address = settings.address
-        self.group = group
+        self.loop = loop
     }
 
     func list(_ query: AdapterQuery, timeout: Duration) async throws(RegistryFailure) -> [RegistryAdapter] {
@@ -157,7 +157,7 @@ final class GRPCRegistryTransport: RegistryTransport {
                 }
             }
         }
-        return try HTTP2ClientTransport.Posix(target: target, transportSecurity: security, config: config, eventLoopGroup: group)
+        return try HTTP2ClientTransport.Posix(target: target, transportSecurity: security, config: config, eventLoopGroup: try loop.group())
     }
 
     /// The token, or a JWT minted now and reused until a minute before it expires.

@@ -15,18 +15,36 @@ final class MCPRegistryTransport: RegistryTransport {
     let kind = "mcp"
     let address: String
     private let token: String?
-    private let client: HTTPClient
+    private let loop: RegistryEventLoop
+    private let clientConfiguration: HTTPClient.Configuration
+    /// The HTTP client once the first exchange made it; `closed` once shut down.
+    private let started = Mutex<(client: HTTPClient?, closed: Bool)>((nil, false))
     private let session = Mutex<String?>(nil)
     private let nextID = Atomic<Int>(1)
 
-    init(settings: OneiricConfiguration.MCPSettings, group: any EventLoopGroup) {
+    init(settings: OneiricConfiguration.MCPSettings, loop: RegistryEventLoop) {
         address = settings.url
         token = settings.token
+        self.loop = loop
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         configuration.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
+        clientConfiguration = configuration
+    }
+
+    /// The HTTP client on the instance's event loop, made on first use.
+    private func client() throws(RegistryFailure) -> HTTPClient {
+        let group = try loop.group()
+        let client = started.withLock { started -> HTTPClient? in
+            if started.closed { return nil }
+            if let client = started.client { return client }
+            let client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: clientConfiguration)
+            started.client = client
+            return client
+        }
+        guard let client else { throw .unavailable("the plugin is shutting down") }
+        return client
     }
 
     func list(_ query: AdapterQuery, timeout: Duration) async throws(RegistryFailure) -> [RegistryAdapter] {
@@ -99,6 +117,11 @@ final class MCPRegistryTransport: RegistryTransport {
     }
 
     func shutdown() async {
+        let client = started.withLock { started in
+            defer { started = (nil, true) }
+            return started.client
+        }
+        guard let client else { return }
         if let id = session.withLock({ $0 }) {
             var request = HTTPClientRequest(url: address)
             request.method = .DELETE
@@ -167,10 +190,11 @@ final class MCPRegistryTransport: RegistryTransport {
         request.body = .bytes(ByteBuffer(bytes: Self.json(message)))
         let remaining = deadline - ContinuousClock.now
         guard remaining > .zero else { throw .timedOut("\(method): the deadline passed before the request was sent") }
+        let http = try client()
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(Self.nanoseconds(remaining)))
+            response = try await http.execute(request, timeout: .nanoseconds(Self.nanoseconds(remaining)))
             body = try await response.body.collect(upTo: 32 << 20)
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
             throw .timedOut("\(method): no answer within the deadline")

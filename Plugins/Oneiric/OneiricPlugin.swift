@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import PluginKit
 import Synchronization
 
@@ -12,7 +10,7 @@ import Synchronization
 /// it came from. Optionally announces the host's providers to the registry
 /// (``RegistryAnnouncer``) and feeds the registry's health of providers the host also serves
 /// into their ranking (``RegistryHealthFeed``). Network work runs on the instance's own event
-/// loop thread, stopped in ``shutdown()``.
+/// loop thread, started by the first exchange with the registry and stopped in ``shutdown()``.
 public final class OneiricPlugin: CapabilityPlugin {
     /// The descriptor the host reads.
     public static let manifest = PluginManifest(
@@ -28,7 +26,7 @@ public final class OneiricPlugin: CapabilityPlugin {
     let configuration: OneiricConfiguration
     let client: RegistryClient
     let local: LocalRegistry
-    let group: MultiThreadedEventLoopGroup
+    let loop: RegistryEventLoop
     let announcer: RegistryAnnouncer?
     let healthFeed: RegistryHealthFeed?
     /// Raw `list_adapters` payloads already seen, so a repeated query finds its cache entry
@@ -38,10 +36,12 @@ public final class OneiricPlugin: CapabilityPlugin {
     public init(context: PluginContext) throws {
         self.context = context
         configuration = try OneiricConfiguration(context.decodeConfig(OneiricConfiguration.Document.self))
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        loop = RegistryEventLoop { [context] in
+            context.log(.info, "oneiric: event loop thread started for the first exchange with the registry")
+        }
         let transport: any RegistryTransport = switch configuration.transport {
-        case .grpc: GRPCRegistryTransport(settings: configuration.grpc!, group: group)
-        case .mcp: MCPRegistryTransport(settings: configuration.mcp!, group: group)
+        case .grpc: GRPCRegistryTransport(settings: configuration.grpc!, loop: loop)
+        case .mcp: MCPRegistryTransport(settings: configuration.mcp!, loop: loop)
         }
         let metrics = RegistryMetrics(context: context, transport: transport.kind)
         client = RegistryClient(transport: transport, configuration: configuration, metrics: metrics, context: context)
@@ -83,7 +83,7 @@ public final class OneiricPlugin: CapabilityPlugin {
         await announcer?.stop()
         await healthFeed?.stop()
         await client.transport.shutdown()
-        try? await group.shutdownGracefully()
+        await loop.shutdown()
     }
 
     // MARK: - Methods

@@ -11,13 +11,7 @@ import Testing
     static let apiKey = "key-lifecycle-03ab"
 
     /// Threads of this process whose name marks a SwiftNIO event loop (`NIO-ELT-…`).
-    static func eventLoopThreads() -> Int {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        return tasks.filter { task in
-            let name = (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)) ?? ""
-            return name.hasPrefix("NIO-ELT")
-        }.count
-    }
+    static func eventLoopThreads() -> Int { ProcessThreads.count(named: "NIO-ELT") }
 
     @Test func destroyingTheInstanceStopsItsEventLoopThread() async throws {
         try await MailgunPeer.withPeer(domain: Self.domain, apiKey: Self.apiKey) { peer in
