@@ -3,8 +3,9 @@ import CapHostTestSupport
 import Foundation
 import Testing
 
-/// The first scan prepares files in parallel (checks, hashing, probe) but loads and registers
-/// them one at a time in file order, so resolution does not depend on which probe finished first.
+/// The first scan prepares files in parallel (checks, hashing, probe) and may create them side
+/// by side (`ParallelCreateTests`), but registers them in file order, so resolution does not
+/// depend on which probe or create finished first.
 @Suite struct ScanPreparationTests {
     @Test func parallelPreparationKeepsRegistrationInFileOrder() async throws {
         let slot = SlotKey(domain: "adapter", category: "bench")

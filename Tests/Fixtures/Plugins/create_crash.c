@@ -8,6 +8,7 @@
 #define CAP_DECLARE_ENTRY
 #include <caphost_plugin.h>
 #define FIXTURE_OWN_CREATE
+#define FIXTURE_NOOP_INVOKE
 #include "fixture_stubs.h"
 
 static const cap_method plugin_methods[] = {
@@ -39,18 +40,6 @@ static cap_status create_instance(const cap_host_api *host_api, cap_host *host, 
     return CAP_INTERNAL;
 }
 
-static cap_status invoke_method(void *instance, uint32_t capability, uint32_t method, cap_str payload,
-                                uint64_t deadline_ns, cap_call *call, cap_buffer *out) {
-    (void)instance;
-    (void)capability;
-    (void)method;
-    (void)payload;
-    (void)deadline_ns;
-    (void)call;
-    (void)out;
-    return CAP_OK;
-}
-
 static const cap_plugin plugin_descriptor = {
     .magic = CAP_PLUGIN_MAGIC,
     .struct_size = sizeof(cap_plugin),
@@ -64,7 +53,7 @@ static const cap_plugin plugin_descriptor = {
     .capabilities = plugin_capabilities,
     .capability_count = sizeof plugin_capabilities / sizeof plugin_capabilities[0],
     .create = create_instance,
-    .invoke = invoke_method,
+    .invoke = invoke_nothing,
     .health = check_health,
     .destroy = destroy_instance,
 };

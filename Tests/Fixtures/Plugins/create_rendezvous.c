@@ -27,6 +27,7 @@
 #define CAP_DECLARE_ENTRY
 #include <caphost_plugin.h>
 #define FIXTURE_OWN_CREATE
+#define FIXTURE_NOOP_INVOKE
 #include "fixture_stubs.h"
 
 #ifndef RENDEZVOUS_DIR
@@ -60,6 +61,7 @@ static void fail_with(const cap_host_api *host_api, cap_call *call, cap_status c
     host_api->set_error(call, code, (cap_str){message, strlen(message)});
 }
 
+__attribute__((unused))
 static int exists(const char *path) { return access(path, F_OK) == 0; }
 
 static void marker(char *out, size_t size, const char *stage, const char *name) {
@@ -67,6 +69,7 @@ static void marker(char *out, size_t size, const char *stage, const char *name) 
 }
 
 /* The name of another plugin of this process whose create is under way, or 0 when none. */
+__attribute__((unused))
 static int other_creating(char *other, size_t size) {
     char prefix[64];
     snprintf(prefix, sizeof prefix, "creating-%ld-", (long)getpid());
@@ -89,7 +92,7 @@ static cap_status create_instance(const cap_host_api *host_api, cap_host *host, 
     (void)host;
     (void)config;
     *instance = NULL;
-    char creating[512], created[512], other[256];
+    char creating[512], created[512];
     marker(creating, sizeof creating, "creating", SELF);
     marker(created, sizeof created, "created", SELF);
     int fd = open(creating, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
@@ -113,6 +116,7 @@ static cap_status create_instance(const cap_host_api *host_api, cap_host *host, 
         status = CAP_UNAVAILABLE;
     }
 #else
+    char other[256];
     if (ALONE && other_creating(other, sizeof other)) status = CAP_CONFLICT;
     if (status == CAP_OK) pause_ms(HOLD_MS);
     if (status == CAP_OK && ALONE && other_creating(other, sizeof other)) status = CAP_CONFLICT;
@@ -124,18 +128,6 @@ static cap_status create_instance(const cap_host_api *host_api, cap_host *host, 
 #endif
     rename(creating, created);
     return status;
-}
-
-static cap_status invoke(void *instance, uint32_t capability, uint32_t method, cap_str payload, uint64_t deadline_ns,
-                         cap_call *call, cap_buffer *out) {
-    (void)instance;
-    (void)capability;
-    (void)method;
-    (void)payload;
-    (void)deadline_ns;
-    (void)call;
-    (void)out;
-    return CAP_OK;
 }
 
 static const cap_method methods[] = {{"noop", "Does nothing.", NULL}};
@@ -163,7 +155,7 @@ static const cap_plugin descriptor = {
     .capabilities = capabilities,
     .capability_count = 1,
     .create = create_instance,
-    .invoke = invoke,
+    .invoke = invoke_nothing,
     .health = check_health,
     .destroy = destroy_instance,
 };

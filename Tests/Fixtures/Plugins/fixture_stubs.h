@@ -6,6 +6,8 @@
  *   check_health      CAP_OK
  *   destroy_instance  nothing to free
  *
+ *   invoke_nothing    CAP_OK with no body, whatever is called (only with FIXTURE_NOOP_INVOKE)
+ *
  * A fixture that needs its own version of one defines FIXTURE_OWN_CREATE,
  * FIXTURE_OWN_HEALTH or FIXTURE_OWN_DESTROY before including this header, and
  * writes that function itself. Include it after <caphost_plugin.h>.
@@ -44,6 +46,22 @@ static cap_status check_health(void *instance, cap_call *call) {
 __attribute__((unused))
 static void destroy_instance(void *instance) {
     (void)instance;
+}
+#endif
+
+#ifdef FIXTURE_NOOP_INVOKE
+/* Answers every call with CAP_OK and no body: for fixtures whose point is elsewhere. */
+__attribute__((unused))
+static cap_status invoke_nothing(void *instance, uint32_t capability, uint32_t method, cap_str payload,
+                                 uint64_t deadline_ns, cap_call *call, cap_buffer *out) {
+    (void)instance;
+    (void)capability;
+    (void)method;
+    (void)payload;
+    (void)deadline_ns;
+    (void)call;
+    (void)out;
+    return CAP_OK;
 }
 #endif
 

@@ -6,6 +6,7 @@
  */
 
 #include <caphost_plugin.h>
+#define FIXTURE_NOOP_INVOKE
 #include "fixture_stubs.h"
 
 static const cap_method plugin_methods[] = {
@@ -23,18 +24,6 @@ static const cap_capability plugin_capabilities[] = {
     },
 };
 
-static cap_status invoke_method(void *instance, uint32_t capability, uint32_t method, cap_str payload,
-                                uint64_t deadline_ns, cap_call *call, cap_buffer *out) {
-    (void)instance;
-    (void)capability;
-    (void)method;
-    (void)payload;
-    (void)deadline_ns;
-    (void)call;
-    (void)out;
-    return CAP_OK;
-}
-
 static const cap_plugin plugin_descriptor = {
     .magic = CAP_PLUGIN_MAGIC,
     .struct_size = sizeof(cap_plugin),
@@ -48,7 +37,7 @@ static const cap_plugin plugin_descriptor = {
     .capabilities = plugin_capabilities,
     .capability_count = sizeof plugin_capabilities / sizeof plugin_capabilities[0],
     .create = create_instance,
-    .invoke = invoke_method,
+    .invoke = invoke_nothing,
     .health = check_health,
     .destroy = destroy_instance,
 };
