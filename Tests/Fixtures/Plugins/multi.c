@@ -20,6 +20,8 @@
 
 #define CAP_DECLARE_ENTRY
 #include <caphost_plugin.h>
+#define FIXTURE_NOOP_INVOKE
+#include "fixture_stubs.h"
 
 #ifndef PLUGIN_NAME
 #define PLUGIN_NAME "multi"
@@ -76,38 +78,7 @@ static void build_capability_table(void) {
     }
 }
 
-static cap_status multi_create(const cap_host_api *host_api, cap_host *host, cap_str config, cap_call *call,
-                               void **instance) {
-    (void)host_api;
-    (void)host;
-    (void)config;
-    (void)call;
-    *instance = NULL; /* No state: every capability is the same no-op. */
-    return CAP_OK;
-}
-
-static cap_status multi_invoke(void *instance, uint32_t capability, uint32_t method, cap_str payload,
-                               uint64_t deadline_ns, cap_call *call, cap_buffer *out) {
-    (void)instance;
-    (void)capability;
-    (void)method;
-    (void)payload;
-    (void)deadline_ns;
-    (void)call;
-    (void)out;
-    return CAP_OK;
-}
-
-static cap_status multi_health(void *instance, cap_call *call) {
-    (void)instance;
-    (void)call;
-    return CAP_OK;
-}
-
-static void multi_destroy(void *instance) {
-    (void)instance;
-}
-
+/* No instance state: every capability is the same no-op (fixture_stubs.h). */
 static const cap_plugin multi_descriptor = {
     .magic = CAP_PLUGIN_MAGIC,
     .struct_size = sizeof(cap_plugin),
@@ -120,10 +91,10 @@ static const cap_plugin multi_descriptor = {
     .flags = PLUGIN_FLAGS,
     .capabilities = multi_capabilities,
     .capability_count = CAP_COUNT,
-    .create = multi_create,
-    .invoke = multi_invoke,
-    .health = multi_health,
-    .destroy = multi_destroy,
+    .create = create_instance,
+    .invoke = invoke_nothing,
+    .health = check_health,
+    .destroy = destroy_instance,
 };
 
 const cap_plugin *cap_plugin_entry_v1(void) {
