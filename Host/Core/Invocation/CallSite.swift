@@ -11,4 +11,9 @@ public struct CallSite: @unchecked Sendable {
     public var reference: CapabilityReference {
         provider.map { .provider($0) } ?? .slot(slot.key)
     }
+
+    /// Whether the site may be kept for later calls as it is: its method is one
+    /// a loaded plugin declared (a site for any other name looks the name up on
+    /// every call, and names from outside must not fill a cache).
+    public var isReusable: Bool { methodID != MethodNameTable.unknown }
 }

@@ -218,19 +218,12 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
 }
 
 /// A one-shot latch deciding who resumes a waiter: the worker (with the result)
-/// or the timer (with a timeout). The first claim wins and is remembered.
+/// or the timer (with a timeout). The first claim wins.
 final class ResumeGate: Sendable {
-    enum Party: Int { case worker = 1, timer = 2 }
-    private let owner = Atomic<Int>(0)
+    private let claimed = Atomic<Bool>(false)
 
-    /// Claims the gate for `party`; true if `party` owns it now (won now or before).
-    func claim(as party: Party) -> Bool {
-        let (exchanged, current) = owner.compareExchange(expected: 0, desired: party.rawValue, ordering: .acquiringAndReleasing)
-        return exchanged || current == party.rawValue
-    }
-
-    /// Claims the gate for whoever asks first (both sides call the same thing).
-    func claim() -> Bool { owner.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
+    /// Claims the gate; true for the first caller only (both sides call the same thing).
+    func claim() -> Bool { claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged }
 }
 
 extension Duration {

@@ -16,7 +16,7 @@ final class DeadlineWatchdog: @unchecked Sendable {
 
     private struct Entry {
         let deadline: UInt64
-        let fire: @Sendable () -> Void
+        let call: any DeadlineTimed
     }
 
     private let condition = NSCondition()
@@ -39,18 +39,21 @@ final class DeadlineWatchdog: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Runs `fire` once CLOCK_MONOTONIC passes `deadline` (nanoseconds), unless
+    /// Tells `call` once CLOCK_MONOTONIC passes `deadline` (nanoseconds), unless
     /// `cancel` comes first. Returns the id to cancel with.
-    func schedule(deadline: UInt64, _ fire: @escaping @Sendable () -> Void) -> UInt64 {
+    func schedule(deadline: UInt64, _ call: any DeadlineTimed) -> UInt64 {
         condition.lock()
         defer { condition.unlock() }
         nextID += 1
-        entries[nextID] = Entry(deadline: deadline, fire: fire)
+        entries[nextID] = Entry(deadline: deadline, call: call)
         if !started {
             started = true
-            let thread = Thread { [self] in run() }
-            thread.name = "caphost-deadlines"
-            thread.start()
+            // Named from inside: on Linux a thread otherwise keeps the name of the
+            // thread that started it (a call thread's, which misleads `top -H`).
+            Thread { [self] in
+                caphost_set_thread_name("caphost-deadlines")
+                run()
+            }.start()
         } else if sleeping {
             sleeping = false
             condition.signal()
@@ -88,9 +91,15 @@ final class DeadlineWatchdog: @unchecked Sendable {
                 entries[id] = nil
             }
             condition.unlock()
-            for entry in due { entry.fire() }
+            for entry in due { entry.call.deadlinePassed() }
             for weak in watched { weak.pool?.rebalance() }
             usleep(useconds_t(Self.tickNanoseconds / 1000))
         }
     }
+}
+
+/// Something with a deadline the watchdog keeps (a guarded call).
+protocol DeadlineTimed: AnyObject, Sendable {
+    /// The deadline passed before the watchdog was told to forget it.
+    func deadlinePassed()
 }

@@ -40,10 +40,27 @@ public struct GuardedCall: Sendable {
     /// Runs the call with `payload` and returns what `respond` made of the
     /// plugin's response bytes (valid only inside `respond`) and the provider
     /// that produced them. `respond` runs on the call thread and must not block.
+    ///
+    /// Inlined into the edge that calls it, so the generic parts are specialised
+    /// there; the call itself (`perform`) is not generic.
+    @inlinable
     nonisolated(nonsending) public func run<Payload: CallPayload, Response: Sendable>(
         payload: Payload,
         respond: @escaping @Sendable (UnsafeRawBufferPointer, CapabilityID) -> Response
     ) async throws(InvocationError) -> Response {
+        let delivered = DeliveredResponse<Response>()
+        try await perform(reading: { body in payload.withPayloadBytes(body) },
+                          respond: { bytes, provider in delivered.value = respond(bytes, provider) })
+        // `perform` returns only after `respond` ran.
+        return delivered.value!
+    }
+
+    /// The call, on byte views: `reading` lends the payload's bytes, `respond`
+    /// receives the response's. Returns once `respond` ran, or throws.
+    @usableFromInline
+    nonisolated(nonsending) func perform(reading: @escaping @Sendable ((UnsafeRawBufferPointer) -> Void) -> Void,
+                                         respond: @escaping @Sendable (UnsafeRawBufferPointer, CapabilityID) -> Void)
+        async throws(InvocationError) {
         if let idempotencyKey, idempotencyKey.utf8.count > Invoker.maxIdempotencyKeyBytes {
             throw InvocationError(code: .invalidArgument,
                 message: "idempotency key is \(idempotencyKey.utf8.count) bytes; at most \(Invoker.maxIdempotencyKeyBytes) are allowed")
@@ -53,81 +70,65 @@ public struct GuardedCall: Sendable {
         let allowed = timeout ?? settings.defaultTimeout
         let started = caphost_monotonic_ns()
         let deadline = started &+ UInt64(max(0, allowed.nanoseconds))
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Response, InvocationError>, Never>) in
-            let gate = ResumeGate()
-            let leasedCandidate = LeasedCandidateBox()
-            let timeoutFired: @Sendable () -> Void = {
-                guard gate.claim(as: .timer) else { return }
-                let candidate = leasedCandidate.value
-                if let candidate {
-                    let stripeIndex = Int(caphost_thread_stripe() & UInt32(CAPHOST_STRIPES - 1))
-                    invoker.recordFailure(candidate, stripe: candidate.stripe(stripeIndex), timedOut: true)
-                }
-                invoker.recordDuration(site: site, provider: candidate?.id, outcome: InvocationError.Code.timeout.rawValue,
-                                       nanoseconds: caphost_monotonic_ns() &- started)
-                continuation.resume(returning: .failure(InvocationError(code: .timeout,
-                    message: "\(candidate?.id.description ?? site.reference.description) \(site.method) did not answer within \(allowed); the call was abandoned (its thread stays with the plugin until it returns)",
-                    provider: candidate?.id, pluginStatus: .timeout)))
-            }
-            let refuse: @Sendable (InvocationError) -> Void = { error in
-                guard gate.claim(as: .worker) else { return }
-                invoker.recordDuration(site: site, provider: nil, outcome: error.code.rawValue, nanoseconds: caphost_monotonic_ns() &- started)
-                continuation.resume(returning: .failure(error))
-            }
+        let state = GuardedCallState(invoker: invoker, site: site, started: started, allowed: allowed)
+        // The latch in `state` lets exactly one side resume: an unchecked continuation suffices.
+        let failure: InvocationError? = await withUnsafeContinuation { waiter in
+            state.waiter = waiter
             // Charge the call to the instance it is about to reach (the winner may change
             // before the pool thread leases; the charge stays with the one counted here).
             let charged = invoker.intendedCandidate(site)?.instance
             if let charged, !charged.reserveCallThread(limit: settings.maxCallsPerPlugin) {
-                refuse(InvocationError(code: .overloaded,
+                state.finish(InvocationError(code: .overloaded,
                     message: "\(charged.image.descriptor.name) holds \(settings.maxCallsPerPlugin) host call threads already (invocation.max_calls_per_plugin; calls that overran their deadline keep theirs until the plugin returns); try again later"))
                 return
             }
-            let watch = DeadlineWatchdog.shared.schedule(deadline: deadline, timeoutFired)
+            let watch = DeadlineWatchdog.shared.schedule(deadline: deadline, state)
             let accepted = invoker.pool.submit({
                 var keyText = key ?? ""
-                let outcome = keyText.withUTF8 { keyBytes in
-                    payload.withPayloadBytes { bytes -> Result<Response, InvocationError> in
+                let outcome: InvocationError? = keyText.withUTF8 { keyBytes in
+                    var outcome: InvocationError?
+                    reading { bytes in
                         let keyArgument = cap_str(ptr: keyBytes.isEmpty ? nil : UnsafeRawPointer(keyBytes.baseAddress!).assumingMemoryBound(to: CChar.self),
                                                   len: keyBytes.count)
                         do throws(InvocationError) {
-                            return .success(try invoker.invoke(site, payload: bytes, deadlineNanoseconds: deadline, depth: 0, gate: gate,
-                                                               leased: { leasedCandidate.value = $0 }, idempotencyKey: keyArgument,
-                                                               checksInput: checksInput) { body, candidate in
+                            try invoker.invoke(site, payload: bytes, deadlineNanoseconds: deadline, depth: 0, guarded: state,
+                                               idempotencyKey: keyArgument, checksInput: checksInput) { body, candidate in
                                 respond(body, candidate.id)
-                            })
+                            }
                         } catch {
-                            return .failure(error)
+                            outcome = error
                         }
                     }
+                    return outcome
                 }
                 DeadlineWatchdog.shared.cancel(watch)
                 // Given back before the caller resumes, so its next call finds the thread free.
                 charged?.releaseCallThread()
-                // invoke() claimed the gate when the plugin returned; an error before
+                // The job ends here: a waiter that prefers the pool resumes on this thread.
+                caphost_set_thread_finishing(1)
+                // invoke() claimed the latch when the plugin returned; an error before
                 // the plugin ran (no provider, unknown method, a refused payload) claims it here.
-                if gate.claim(as: .worker) {
-                    let provider: CapabilityID?, outcomeCode: String
-                    switch outcome {
-                    case .success: (provider, outcomeCode) = (leasedCandidate.value?.id, "ok")
-                    case .failure(let error): (provider, outcomeCode) = (error.provider, error.code.rawValue)
-                    }
-                    invoker.recordDuration(site: site, provider: provider, outcome: outcomeCode,
-                                           nanoseconds: caphost_monotonic_ns() &- started)
-                    // The job ends here: a waiter that prefers the pool resumes on this thread.
-                    caphost_set_thread_finishing(1)
-                    continuation.resume(returning: outcome)
-                }
+                state.finish(outcome)
             }, kind: .call)
             guard accepted else {
                 charged?.releaseCallThread()
                 DeadlineWatchdog.shared.cancel(watch)
-                refuse(InvocationError(code: .overloaded,
+                state.finish(InvocationError(code: .overloaded,
                     message: "\(settings.maxCallThreads) plugin calls are running or queued already (invocation.max_call_threads; hung calls keep their place); try again later"))
                 return
             }
         }
-        return try result.get()
+        if let failure { throw failure }
     }
+}
+
+/// Where `GuardedCall.run` keeps the value `respond` made on the call thread
+/// until the waiter resumes (the resumption orders the write before the read).
+@usableFromInline
+final class DeliveredResponse<Value>: @unchecked Sendable {
+    @usableFromInline var value: Value?
+
+    @usableFromInline init() {}
 }
 
 extension GuardedCall {

@@ -12,6 +12,19 @@ extension Invoker {
             .recordNanoseconds(Int64(clamping: nanoseconds))
     }
 
+    /// The same for a call that `candidate` answered: its timer is found by the
+    /// candidate's identity (candidates live as long as the host), without
+    /// hashing the label strings on every call.
+    func recordSuccess(of candidate: Candidate, nanoseconds: UInt64) {
+        let key = ObjectIdentifier(candidate)
+        let timer = successTimers.withLock { $0[key] } ?? {
+            let timer = durationTimer(DurationLabels(capability: candidate.id.slot, provider: candidate.id, outcome: "ok"))
+            successTimers.withLock { $0[key] = timer }
+            return timer
+        }()
+        timer.recordNanoseconds(Int64(clamping: nanoseconds))
+    }
+
     /// Timers are made once per label set and host (after the metrics system
     /// was bootstrapped): the metrics factory's lookup costs more than the
     /// recording itself.

@@ -21,6 +21,8 @@ public final class Invoker: @unchecked Sendable {
     private let sampleMask: Int64
     /// Latency histograms of guarded calls, by label set (see `Invoker+metrics`).
     let durationTimers = Mutex<[DurationLabels: Timer]>([:])
+    /// The "ok" histograms, by candidate (see `recordSuccess`).
+    let successTimers = Mutex<[ObjectIdentifier: Timer]>([:])
     /// Longest idempotency key a call may carry (the header promises plugins this bound).
     public static let maxIdempotencyKeyBytes = 256
 
@@ -79,7 +81,7 @@ public final class Invoker: @unchecked Sendable {
 
     @inline(__always)
     func invoke<R>(_ site: CallSite, payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int,
-                   gate: ResumeGate? = nil, leased: ((Candidate) -> Void)? = nil,
+                   guarded: GuardedCallState? = nil,
                    idempotencyKey: cap_str = cap_str(ptr: nil, len: 0), checksInput: Bool = false,
                    _ body: (UnsafeRawBufferPointer, Candidate) -> R) throws(InvocationError) -> R {
         if depth > settings.maxCallDepth {
@@ -88,9 +90,9 @@ public final class Invoker: @unchecked Sendable {
         let stripeIndex = Int(caphost_thread_stripe() & UInt32(CAPHOST_STRIPES - 1))
         let pointer = try lease(site, stripeIndex: stripeIndex)
         let result: Result<R, InvocationError> = Unmanaged<Candidate>.fromOpaque(pointer)._withUnsafeGuaranteedRef { candidate in
-            leased?(candidate)
+            guarded?.lease(candidate)
             return call(candidate, stripe: candidate.stripe(stripeIndex), site: site, payload: payload,
-                        deadlineNanoseconds: deadlineNanoseconds, depth: depth, gate: gate,
+                        deadlineNanoseconds: deadlineNanoseconds, depth: depth, guarded: guarded,
                         idempotencyKey: idempotencyKey, checksInput: checksInput, body)
         }
         return try result.get()
@@ -135,7 +137,7 @@ public final class Invoker: @unchecked Sendable {
     /// Makes the call on a leased candidate and gives the lease back.
     @inline(__always)
     private func call<R>(_ candidate: Candidate, stripe: UnsafeMutablePointer<caphost_stripe>, site: CallSite,
-                         payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int, gate: ResumeGate?,
+                         payload: UnsafeRawBufferPointer, deadlineNanoseconds: UInt64, depth: Int, guarded: GuardedCallState?,
                          idempotencyKey: cap_str, checksInput: Bool,
                          _ body: (UnsafeRawBufferPointer, Candidate) -> R) -> Result<R, InvocationError> {
         defer { caphost_lease_give_back(stripe) }
@@ -187,7 +189,7 @@ public final class Invoker: @unchecked Sendable {
             overran = deadlineNanoseconds != 0 && end > deadlineNanoseconds
         }
         // A guarded call whose waiter already gave up: the timeout was counted then.
-        if let gate, !gate.claim(as: .worker) {
+        if let guarded, !guarded.claim(as: .worker) {
             Self.release(&out)
             return .failure(InvocationError(code: .timeout, message: "the waiter gave up at the deadline", provider: candidate.id))
         }
@@ -286,6 +288,12 @@ public final class Invoker: @unchecked Sendable {
                     idempotencyKey: idempotencyKey, checksInput: checksInput)
     }
 
+    /// A guarded call on a site built with `callSite(_:method:)`.
+    public func guardedCall(_ site: CallSite, timeout: Duration? = nil, idempotencyKey: String? = nil,
+                            checksInput: Bool = true) -> GuardedCall {
+        GuardedCall(site: site, invoker: self, timeout: timeout, idempotencyKey: idempotencyKey, checksInput: checksInput)
+    }
+
     /// A guarded call whose response is copied into an `InvocationResponse`. The
     /// payload is checked against the leased provider's input schema only with
     /// `checksInput` (MCP and durable deliveries pass it; callers inside the host
@@ -316,16 +324,6 @@ extension Invoker {
     func intendedCandidate(_ site: CallSite) -> Candidate? {
         if let id = site.provider { return registry.candidate(id) }
         return site.slot.winner
-    }
-}
-
-/// The candidate a guarded call leased, for the timer that may fire first.
-final class LeasedCandidateBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Candidate?
-    var value: Candidate? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }
 
