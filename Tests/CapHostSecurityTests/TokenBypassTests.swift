@@ -50,4 +50,28 @@ import Testing
         #expect(invoked.status == 200, "\(invoked.body)")
         await host.stop()
     }
+
+    /// `POST /v1/invoke/…` is answered before the router (`AdminResponder`); its
+    /// token check reads the header exactly as every routed request's does.
+    @Test func theInvokePathReadsTheAuthorizationHeaderAsEveryRouteDoes() async throws {
+        let host = try ServedHost(plugins: ["noop.so": try FixturePlugins.build("noop.c")])
+        try await host.start()
+        let json = ["Content-Type: application/json"]
+        for (authorization, message) in [("Basic YXBpOmtleQ==", "found scheme 'Basic'"), ("Bearer", "found scheme 'Bearer'"),
+                                         ("Bearer wrong-token-000000000000", "wrong bearer token")] {
+            for path in ["/v1/invoke/adapter/bench/echo", "/v1/plugins"] {
+                let response = try host.anonymous(path.contains("invoke") ? "POST" : "GET", path,
+                                                  headers: ["Authorization: \(authorization)"] + (path.contains("invoke") ? json : []),
+                                                  body: path.contains("invoke") ? #"{"text":"x"}"# : "")
+                #expect(response.status == 401 && response.body.contains(message), "\(authorization) on \(path): \(response.status) \(response.body)")
+            }
+        }
+        // The scheme in any case, and spaces before the token, as RFC 9110 allows.
+        for authorization in ["bearer \(host.token)", "BEARER   \(host.token)"] {
+            let response = try host.anonymous("POST", "/v1/invoke/adapter/bench/echo", headers: ["Authorization: \(authorization)"] + json,
+                                              body: #"{"text":"x"}"#)
+            #expect(response.status == 200, "\(authorization.prefix(10))…: \(response.status) \(response.body)")
+        }
+        await host.stop()
+    }
 }

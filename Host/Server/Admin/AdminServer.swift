@@ -97,8 +97,8 @@ public struct AdminServer: Sendable {
     public static func application(_ parts: Parts, logger: Logger,
                                    onListening: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
         try validate(parts.settings)
+        // No `Server` header: one more header set on every response, and nothing a client needs.
         let configuration = ApplicationConfiguration(address: .hostname(parts.settings.address, port: parts.settings.port),
-                                                     serverName: "caphost",
                                                      availableConnectionsDelegate: MaximumAvailableConnections(parts.settings.maxConnections, logger: logger))
         let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.nanoseconds(parts.settings.idleTimeout.nanosecondsClamped))
         let server: HTTPServerBuilder

@@ -57,10 +57,10 @@ public struct APIToken: Sendable {
     }
 
     /// Compares in constant time (for equal lengths).
-    func matches(_ candidate: Substring) -> Bool {
-        guard candidate.utf8.count == bytes.count else { return false }
+    func matches(_ candidate: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard candidate.count == bytes.count else { return false }
         var difference: UInt8 = 0
-        for (expected, given) in zip(bytes, candidate.utf8) { difference |= expected ^ given }
+        for (expected, given) in zip(bytes, candidate) { difference |= expected ^ given }
         return difference == 0
     }
 }

@@ -39,8 +39,7 @@ struct RequestOriginPolicy: Sendable {
             }
         }
         if hasBody, Self.sendsBody(method) {
-            let media = contentType.map(Self.mediaType) ?? ""
-            guard media == "application/json" || media.hasSuffix("+json") else {
+            guard let contentType, Self.isJSON(contentType) else {
                 return Refusal(status: 415, code: "unsupported_media_type",
                     message: "\(method) with a body must send Content-Type: application/json, found \(contentType.map { "'\(Self.shown($0))'" } ?? "none") (with curl: -H 'Content-Type: application/json' or --json)")
             }
@@ -81,12 +80,15 @@ struct RequestOriginPolicy: Sendable {
     /// `127.0.0.1[:port]` or `localhost[:port]`, what local clients send as
     /// `Host`, recognised without a copy (any other form takes the full parse).
     static func isPlainLoopbackAuthority(_ authority: String) -> Bool {
-        let bytes = authority.utf8[...]
-        for name in ["127.0.0.1", "localhost"] where bytes.starts(with: name.utf8) {
-            let rest = bytes.dropFirst(name.utf8.count)
-            return rest.isEmpty || (rest.first == UInt8(ascii: ":") && isPort(rest.dropFirst()))
+        var text = authority
+        return text.withUTF8 { bytes in
+            for name: StaticString in ["127.0.0.1", "localhost"] where bytes.starts(with: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)) {
+                let rest = bytes[name.utf8CodeUnitCount...]
+                return rest.isEmpty || (rest.first == UInt8(ascii: ":") && rest.count > 1
+                                        && rest.dropFirst().allSatisfy { (0x30...0x39).contains($0) })
+            }
+            return false
         }
-        return false
     }
 
     /// The host of `name[:port]` or `[v6]:port`, lower-cased; nil when malformed.
@@ -133,11 +135,24 @@ struct RequestOriginPolicy: Sendable {
         return text
     }
 
-    /// The media type of a `Content-Type` (parameters dropped), lower-cased.
-    static func mediaType(_ contentType: String) -> String {
-        let bytes = contentType.utf8[...]
-        let end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
-        return lowercased(trimmed(bytes[..<end]))
+    /// Whether the content type is `application/json` or `…+json`, parameters
+    /// aside, in any case; read in place (every request with a body asks).
+    static func isJSON(_ contentType: String) -> Bool {
+        var text = contentType
+        return text.withUTF8 { bytes in
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+            var start = 0
+            while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+            while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+            let media = bytes[start..<end]
+            func endsWith(_ suffix: StaticString) -> Bool {
+                let count = suffix.utf8CodeUnitCount
+                guard media.count >= count else { return false }
+                return zip(media.suffix(count), UnsafeBufferPointer(start: suffix.utf8Start, count: count))
+                    .allSatisfy { ((0x41...0x5A).contains($0) ? $0 | 0x20 : $0) == $1 }
+            }
+            return (media.count == 16 && endsWith("application/json")) || endsWith("+json")
+        }
     }
 
     /// `bytes` without leading and trailing spaces and tabs.

@@ -10,18 +10,26 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as HTTPError {
-            throw translate(error, request: request)
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            // Hummingbird's body collection refuses with NIO's NIOTooManyBytesError.
-            throw Self.tooLarge(limit: maxRequestBytes)
-        } catch let error as any HTTPResponseError {
-            throw APIError(error.status, code: "http_\(error.status.code)", message: "\(error)")
         } catch {
+            throw apiError(error, request: request, context: context)
+        }
+    }
+
+    /// What the API answers for `error`, thrown while serving `request`.
+    func apiError(_ error: any Error, request: Request, context: Context) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as HTTPError:
+            return translate(error, request: request)
+        case let error as any HTTPResponseError where error.status == .contentTooLarge:
+            // Hummingbird's body collection refuses with NIO's NIOTooManyBytesError.
+            return Self.tooLarge(limit: maxRequestBytes)
+        case let error as any HTTPResponseError:
+            return APIError(error.status, code: "http_\(error.status.code)", message: "\(error)")
+        default:
             context.logger.error("unexpected error on \(request.method) \(request.uri.path): \(error)")
-            throw APIError(.internalServerError, code: "internal", message: "the host failed to answer \(request.method) \(request.uri.path): \(error)")
+            return APIError(.internalServerError, code: "internal", message: "the host failed to answer \(request.method) \(request.uri.path): \(error)")
         }
     }
 

@@ -9,6 +9,8 @@ struct AdminContext: Sendable {
     let readiness: Readiness
     /// The durable delivery engine, when the host has a state store.
     let deliveries: DurableDelivery?
+    /// Call sites of the invoke paths served so far.
+    let invokeTargets = InvokeTargets()
 }
 
 /// Whether the host finished its first scan of plugins.d (for `/readyz`).

@@ -27,8 +27,7 @@ enum InvokeRoutes {
     /// Serves the invoke whose path after `/v1/invoke/` is `path`.
     nonisolated(nonsending) static func invoke(path: Substring, _ request: Request, _ context: BasicRequestContext,
                                                _ admin: AdminContext) async throws -> Response {
-        let (reference, method) = try target(path)
-        return try await invoke(reference, method: method, request, context, admin)
+        try await invoke(admin.invokeTargets.site(for: path, invoker: admin.host.invoker), request, context, admin)
     }
 
     /// `domain/category/method` (the slot's winner) or `domain/category/provider/method`.
@@ -50,28 +49,29 @@ enum InvokeRoutes {
         return (.provider(CapabilityID(slot: slot, provider: String(segments[2]))), String(segments[3]))
     }
 
-    nonisolated(nonsending) static func invoke(_ reference: CapabilityReference, method: String, _ request: Request,
-                                               _ context: BasicRequestContext, _ admin: AdminContext) async throws -> Response {
+    nonisolated(nonsending) static func invoke(_ site: CallSite, _ request: Request, _ context: BasicRequestContext,
+                                               _ admin: AdminContext) async throws -> Response {
         let body = try await payload(request, limit: admin.settings.maxRequestBytes)
         if let durable = request.headers.value(of: durableHeader), ["true", "1", "yes"].contains(durable.lowercased()) {
             let payload = Array(body.buffer.readableBytesView)
             do throws(InvocationError) {
-                try admin.host.invoker.checkInput(payload, for: reference, method: method)
+                try admin.host.invoker.checkInput(payload, for: site.reference, method: site.method)
             } catch {
                 throw APIError(error)
             }
-            return try await DurableInvocation.submit(reference, method: method, payload: payload,
+            return try await DurableInvocation.submit(site.reference, method: site.method, payload: payload,
                                                       idempotencyKey: request.headers.value(of: idempotencyHeader), admin)
         }
         let timeout = try timeout(from: request)
         do throws(InvocationError) {
             // The response body is made on the call thread, straight from the plugin's buffer.
-            let call = try admin.host.invoker.guardedCall(reference, method: method, timeout: timeout)
-            let (provider, bytes) = try await call.run(payload: body) { response, provider in
+            let (provider, bytes) = try await admin.host.invoker.guardedCall(site, timeout: timeout).run(payload: body) { response, provider in
                 (provider, ByteBuffer(bytes: response))
             }
-            var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-            headers[providerHeader] = provider.description
+            var headers = HTTPFields()
+            headers.reserveCapacity(4)
+            headers.append(HTTPField(name: .contentType, value: "application/json; charset=utf-8"))
+            headers.append(HTTPField(name: providerHeader, value: provider.description))
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
         } catch {
             throw APIError(error)
