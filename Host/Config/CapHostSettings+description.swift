@@ -35,6 +35,7 @@ extension CapHostSettings {
             ("max_response_bytes", "\(invocation.maxResponseBytes)"), ("breaker_threshold", "\(invocation.breakerThreshold)"),
             ("default_timeout", DurationText.format(invocation.defaultTimeout)), ("max_call_depth", "\(invocation.maxCallDepth)"),
             ("latency_sample_interval", "\(invocation.latencySampleInterval)"), ("max_call_threads", "\(invocation.maxCallThreads)"),
+            ("task_threads", invocation.taskThreads.map { "\($0)" } ?? "half the cores (at least 1)"),
         ]))
         let scoring = host.scoring
         lines.append("scoring: " + mapping("scoring", [

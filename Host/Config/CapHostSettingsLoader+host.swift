@@ -46,6 +46,7 @@ extension CapHostSettingsLoader {
         }
         if let value = invocation.int("max_call_threads", in: 2...4_096) { host.invocation.maxCallThreads = value }
         if let value = invocation.int("max_calls_per_plugin", in: 1...4_096) { host.invocation.maxCallsPerPlugin = value }
+        if let value = invocation.int("task_threads", in: 1...1_024) { host.invocation.taskThreads = value }
         invocation.finish()
 
         let scoring = reader.section("scoring")

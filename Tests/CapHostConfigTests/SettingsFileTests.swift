@@ -66,6 +66,7 @@ import Testing
           max_call_depth: 4
           latency_sample_interval: 32
           max_call_threads: 64
+          task_threads: 3
         scoring:
           tick_interval: 100ms
           ewma_alpha: 0.25
@@ -129,6 +130,7 @@ import Testing
         #expect(host.invocation.maxResponseBytes == 512 * 1024)
         #expect(host.invocation.breakerThreshold == 3 && host.invocation.defaultTimeout == .seconds(120))
         #expect(host.invocation.maxCallDepth == 4 && host.invocation.latencySampleInterval == 32 && host.invocation.maxCallThreads == 64)
+        #expect(host.invocation.taskThreads == 3)
         #expect(host.scoring.tickInterval == .milliseconds(100) && host.scoring.ewmaAlpha == 0.25)
         #expect(host.scoring.latencyObjective == .milliseconds(20) && host.scoring.healthInterval == .seconds(90))
         #expect(host.scoring.healthTimeout == .milliseconds(500) && host.scoring.breakerCoolDown == .seconds(3600))

@@ -5,10 +5,11 @@ import Synchronization
 /// Threads of the host's own on which plugin code runs when the caller must
 /// not block: Swift's cooperative pool (two threads on a two-core machine) is
 /// never lent to a plugin. At most `maximumThreads` calls are queued or running
-/// at once. Threads are started while fewer than `taskThreads` (the cores) are
-/// free of blocking work; a call that runs long or hangs keeps its thread, and
-/// `rebalance` (the deadline watchdog's tick) starts another when work waits
-/// and no thread took any since the last tick.
+/// at once. Threads are started while fewer than `callThreads` (the cores) are
+/// free of blocking work — for slices of tasks, while fewer than `taskThreads`;
+/// a call that runs long or hangs keeps its thread, and `rebalance` (the
+/// deadline watchdog's tick) starts another when work waits and no thread took
+/// any since the last tick.
 ///
 /// The pool is also a `TaskExecutor`: a task that prefers it (the admin API's
 /// requests do) runs on these threads, so a guarded call it makes needs no
@@ -48,13 +49,27 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
     let maximumThreads: Int
     let name: String
     /// Threads that run at once when nothing blocks: the cores.
+    let callThreads: Int
+    /// Threads started for slices of tasks (the admin API's requests): by
+    /// default half the cores, at least one (`defaultTaskThreads`).
     let taskThreads: Int
 
-    init(name: String, maximumThreads: Int, taskThreads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    init(name: String, maximumThreads: Int, callThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+         taskThreads: Int? = nil) {
         self.name = name
         self.maximumThreads = maximumThreads
-        self.taskThreads = max(1, taskThreads)
+        self.callThreads = max(1, callThreads)
+        self.taskThreads = min(self.callThreads, max(1, taskThreads ?? Self.defaultTaskThreads(cores: self.callThreads)))
     }
+
+    /// Half the cores, at least one. An HTTP request's CPU is split between an
+    /// event loop (the server keeps one per core: parsing, writing, the socket)
+    /// and the task that answers it here, about a third of the whole; a task
+    /// thread per core as well would keep twice as many threads busy as there
+    /// are cores, and event loops waiting for a core stall every connection
+    /// they serve. Measured on two cores with wrk beside the host: one task
+    /// thread served 0.89 of the plain Hummingbird echo's requests, two 0.79.
+    static func defaultTaskThreads(cores: Int) -> Int { max(1, cores / 2) }
 
     /// Queues `job`. Returns false when it is a call and `maximumThreads`
     /// calls are queued or running already (hung calls keep their count).
@@ -72,7 +87,7 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
             calls += 1
         }
         jobs.append(.closure(job, counted: counted))
-        dispatch(selfServed: selfServed)
+        dispatch(selfServed: selfServed, limit: callThreads)
         return true
     }
 
@@ -82,7 +97,7 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
         let selfServed = isPoolThread && caphost_thread_finishing() != 0
         condition.lock()
         jobs.append(.task(unowned))
-        dispatch(selfServed: selfServed)
+        dispatch(selfServed: selfServed, limit: taskThreads)
     }
 
     /// Whether the calling thread is one of this pool's.
@@ -91,16 +106,17 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
     }
 
     /// After a job was appended (lock held; released here): wakes an idle
-    /// thread or starts one, unless the submitting pool thread serves it.
-    private func dispatch(selfServed: Bool) {
+    /// thread or starts one while fewer than `limit` are free of blocking work,
+    /// unless the submitting pool thread serves it.
+    private func dispatch(selfServed: Bool, limit: Int) {
         let waiting = jobs.count - head
         var wakes = false, startsThread = false
         if !selfServed {
-            // A new thread only while fewer than `taskThreads` are free of blocking
+            // A new thread only while fewer than `limit` are free of blocking
             // work (more would only take turns on the cores), never past the cap.
             // Calls usually return within microseconds and do not count as
             // blocking; those that do not are found by `rebalance`.
-            if waiting > idle && threads - blocked < taskThreads && threads < maximumThreads + taskThreads {
+            if waiting > idle && threads - blocked < limit && threads < maximumThreads + callThreads {
                 threads += 1
                 startsThread = true
             } else {
@@ -121,7 +137,7 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
     /// deadline watchdog calls this every tick while calls are in flight.
     func rebalance() {
         condition.lock()
-        let stalled = head < jobs.count && idle == 0 && taken == takenAtLastCheck && threads < maximumThreads + taskThreads
+        let stalled = head < jobs.count && idle == 0 && taken == takenAtLastCheck && threads < maximumThreads + callThreads
         takenAtLastCheck = taken
         if stalled { threads += 1 }
         let id = threads
@@ -183,8 +199,8 @@ final class CallThreadPool: TaskExecutor, @unchecked Sendable {
                 var startsAnother = false
                 if !counted {
                     blocked += 1
-                    startsAnother = head < jobs.count && idle == 0 && threads - blocked < taskThreads
-                        && threads < maximumThreads + taskThreads
+                    startsAnother = head < jobs.count && idle == 0 && threads - blocked < callThreads
+                        && threads < maximumThreads + callThreads
                     if startsAnother { threads += 1 }
                 }
                 let id = threads

@@ -17,6 +17,10 @@ public struct InvocationSettings: Sendable {
     /// its own share (a quarter of the pool by default), never the pool every
     /// other plugin needs. Calls beyond it are refused as `overloaded`.
     public var maxCallsPerPlugin = 64
+    /// Call threads started to answer admin API requests (the HTTP event loops
+    /// hold a thread per core already); nil: half the cores, at least one.
+    /// Calls from elsewhere still start threads up to the cores.
+    public var taskThreads: Int?
 
     public init() {}
 }

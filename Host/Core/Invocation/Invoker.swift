@@ -32,7 +32,7 @@ public final class Invoker: @unchecked Sendable {
          registryHealthChanged: @escaping @Sendable (Candidate, RegistryHealthReport?, String) -> Void = { _, _, _ in }) {
         self.registry = registry
         self.settings = settings
-        self.pool = CallThreadPool(name: "caphost-call", maximumThreads: settings.maxCallThreads)
+        self.pool = CallThreadPool(name: "caphost-call", maximumThreads: settings.maxCallThreads, taskThreads: settings.taskThreads)
         DeadlineWatchdog.shared.watch(pool)
         self.breakerTripped = breakerTripped
         self.recovered = recovered
