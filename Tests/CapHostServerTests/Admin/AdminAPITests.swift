@@ -119,6 +119,26 @@ import Testing
         }
     }
 
+    /// The server keeps the call site of an invoke path it served (`InvokeTargets`):
+    /// a kept path still reaches the slot's winner of the moment, and a path that
+    /// did not resolve is not kept, so it answers once a plugin provides it.
+    @Test func keptInvokePathsFollowTheWinnerAndUnresolvedOnesAreLookedUpAgain() async throws {
+        try await Self.withProviders { harness in
+            let path = "/v1/invoke/adapter/bench/echo"
+            #expect(try await harness.request(.POST, path, body: "{}").headers.first(name: "Caphost-Provider") == "adapter:bench:alpha")
+            #expect(try await harness.request(.PUT, "/v1/capabilities/adapter/bench/pin", body: #"{"provider":"beta"}"#).status == 200)
+            #expect(try await harness.request(.POST, path, body: "{}").headers.first(name: "Caphost-Provider") == "adapter:bench:beta")
+
+            let later = "/v1/invoke/adapter/later/echo"
+            let missing = try await harness.request(.POST, later, body: "{}")
+            #expect(missing.status == 404)
+            #expect(try harness.json(missing.body)["code"] as? String == "unknown_slot")
+            try await harness.testHost.load("noop.c", as: "liblater.so", defines: providerDefines(name: "later", provider: "late", category: "later"))
+            let found = try await harness.request(.POST, later, body: #"{"a":1}"#)
+            #expect(found.status == 200 && found.headers.first(name: "Caphost-Provider") == "adapter:later:late", "\(found.status)")
+        }
+    }
+
     /// A payload is checked against the input schema of the provider that serves
     /// the call; a refusal names the provider, the place and what was expected.
     /// A body over the limit is refused naming the limit and its setting.
