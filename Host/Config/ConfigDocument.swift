@@ -4,17 +4,42 @@ import Yams
 /// Parses YAML text into a `ConfigNode` tree: resolves `${VAR}` references,
 /// types scalars by the YAML 1.2 core schema, applies `<<` merge keys, refuses
 /// secrets written as literals, and remembers resolved secrets in the redactor.
-struct ConfigDocument {
+/// A document that would expand (through aliases) past `maximumValues` values,
+/// or nest deeper than `maximumDepth`, is refused rather than walked.
+package struct ConfigDocument {
     let problems: ProblemCollector
     let environment: [String: String]
     let redactor: SecretRedactor
     /// Prefix for suggested variable names (`CAPHOST` for caphost.yaml, the
     /// plugin stem for `plugins.d/NAME.yaml`).
     let variablePrefix: String?
+    /// Whether `${VAR}` is an environment reference (and secrets are policed).
+    /// Files with a reference language of their own (workflows) keep `${…}` as written.
+    var environmentReferences = true
+    /// Values the document may hold once aliases are expanded (a "billion laughs"
+    /// file expands a few lines into billions).
+    package var maximumValues = 1_000_000
+    /// Nesting deeper than this is refused (mappings and lists count one level each).
+    package var maximumDepth = 256
+    /// Values converted so far, shared by the recursive walk.
+    let walked = WalkedValues()
+
+    /// Counts the values a walk produced.
+    final class WalkedValues {
+        var count = 0
+        var overflowReported = false
+    }
+
+    /// A document whose `${…}` are kept as written: for files that give `${…}` a meaning of their own.
+    package static func literal(problems: ProblemCollector) -> ConfigDocument {
+        var document = ConfigDocument(problems: problems, environment: [:], redactor: SecretRedactor(), variablePrefix: nil)
+        document.environmentReferences = false
+        return document
+    }
 
     /// The document's root, or nil when the YAML does not parse (the problem is
     /// recorded). An empty document is an empty mapping.
-    func parse(_ yaml: String) -> ConfigNode? {
+    package func parse(_ yaml: String) -> ConfigNode? {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml, .basic)
@@ -26,7 +51,8 @@ struct ConfigDocument {
             return nil
         }
         guard let root else { return ConfigNode(content: .mapping([]), line: 1, column: 1, keyPath: "") }
-        return convert(root, keyPath: "", key: nil)
+        walked.count = 0
+        return convert(root, keyPath: "", key: nil, depth: 0)
     }
 
     private func recordSyntaxError(_ error: YamlError) {
@@ -58,17 +84,28 @@ struct ConfigDocument {
         return (line, column)
     }
 
-    private func convert(_ node: Node, keyPath: String, key: String?) -> ConfigNode {
+    private func convert(_ node: Node, keyPath: String, key: String?, depth: Int) -> ConfigNode {
         let (line, column) = (node.mark?.line ?? 0, node.mark?.column ?? 0)
+        walked.count += 1
+        if walked.count > maximumValues || depth > maximumDepth {
+            if !walked.overflowReported {
+                walked.overflowReported = true
+                problems.add(line: line, column: column, keyPath: keyPath, walked.count > maximumValues
+                    ? "the document holds more than \(maximumValues) values once its aliases are expanded; refused (a file that multiplies itself through anchors and aliases)"
+                    : "values nest more than \(maximumDepth) levels deep here; refused")
+            }
+            return ConfigNode(content: .scalar(ConfigScalar(value: .null, written: "", resolved: "", fromReference: false, isSecret: false)),
+                              line: line, column: column, keyPath: keyPath)
+        }
         switch node {
         case .scalar(let scalar):
             return ConfigNode(content: .scalar(convert(scalar, keyPath: keyPath, key: key, line: line, column: column)),
                               line: line, column: column, keyPath: keyPath)
         case .sequence(let sequence):
-            let items = sequence.enumerated().map { index, item in convert(item, keyPath: "\(keyPath)[\(index)]", key: nil) }
+            let items = sequence.enumerated().map { index, item in convert(item, keyPath: "\(keyPath)[\(index)]", key: nil, depth: depth + 1) }
             return ConfigNode(content: .sequence(items), line: line, column: column, keyPath: keyPath)
         case .mapping(let mapping):
-            return ConfigNode(content: .mapping(entries(of: mapping, keyPath: keyPath)), line: line, column: column, keyPath: keyPath)
+            return ConfigNode(content: .mapping(entries(of: mapping, keyPath: keyPath, depth: depth + 1)), line: line, column: column, keyPath: keyPath)
         case .alias:
             // compose() resolves aliases; an alias node here would be a Yams change.
             problems.add(line: line, column: column, keyPath: keyPath, "unresolved alias")
@@ -77,7 +114,7 @@ struct ConfigDocument {
         }
     }
 
-    private func entries(of mapping: Node.Mapping, keyPath: String) -> [ConfigEntry] {
+    private func entries(of mapping: Node.Mapping, keyPath: String, depth: Int) -> [ConfigEntry] {
         var entries: [ConfigEntry] = []
         var merged: [ConfigEntry] = []
         for (keyNode, valueNode) in mapping {
@@ -88,11 +125,11 @@ struct ConfigDocument {
             }
             let key = keyScalar.string
             if key == "<<" && keyScalar.style == .plain {
-                merged += mergeSources(valueNode, keyPath: keyPath, line: line, column: column)
+                merged += mergeSources(valueNode, keyPath: keyPath, line: line, column: column, depth: depth)
                 continue
             }
             let childPath = keyPath.isEmpty ? key : "\(keyPath).\(key)"
-            entries.append(ConfigEntry(key: key, line: line, column: column, value: convert(valueNode, keyPath: childPath, key: key)))
+            entries.append(ConfigEntry(key: key, line: line, column: column, value: convert(valueNode, keyPath: childPath, key: key, depth: depth)))
         }
         // Keys written in this mapping win over merged ones (YAML merge-key rule).
         for entry in merged where !entries.contains(where: { $0.key == entry.key }) {
@@ -101,7 +138,7 @@ struct ConfigDocument {
         return entries
     }
 
-    private func mergeSources(_ value: Node, keyPath: String, line: Int, column: Int) -> [ConfigEntry] {
+    private func mergeSources(_ value: Node, keyPath: String, line: Int, column: Int, depth: Int) -> [ConfigEntry] {
         let sources: [Node]
         switch value {
         case .mapping: sources = [value]
@@ -114,7 +151,7 @@ struct ConfigDocument {
                 problems.add(line: line, column: column, keyPath: keyPath, "\"<<\" merges mappings: expected a mapping or a list of mappings (usually *anchor)")
                 continue
             }
-            for entry in entries(of: mapping, keyPath: keyPath) where !merged.contains(where: { $0.key == entry.key }) {
+            for entry in entries(of: mapping, keyPath: keyPath, depth: depth) where !merged.contains(where: { $0.key == entry.key }) {
                 merged.append(entry)
             }
         }
@@ -127,7 +164,7 @@ struct ConfigDocument {
     private func convert(_ scalar: Node.Scalar, keyPath: String, key: String?, line: Int, column: Int) -> ConfigScalar {
         let written = scalar.string
         let plain = scalar.style == .plain || scalar.style == .any
-        let secretKey = key.map(SecretNames.isSecretKey) ?? false
+        let secretKey = environmentReferences && (key.map(SecretNames.isSecretKey) ?? false)
         func fail(_ message: String) -> ConfigScalar {
             problems.add(line: line, column: column, keyPath: keyPath, message)
             return ConfigScalar(value: .null, written: written, resolved: "", fromReference: false, isSecret: secretKey)
@@ -136,7 +173,7 @@ struct ConfigDocument {
         var text = written
         var fromReference = false
         var isSecret = secretKey
-        if written.contains("${") {
+        if environmentReferences && written.contains("${") {
             do {
                 let resolution = try EnvironmentReference.resolve(written, environment: environment)
                 text = resolution.text

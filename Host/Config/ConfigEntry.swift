@@ -1,7 +1,7 @@
 /// One `key: value` pair of a mapping, with the key's position.
-struct ConfigEntry: Sendable {
-    let key: String
-    let line: Int
-    let column: Int
-    let value: ConfigNode
+package struct ConfigEntry: Sendable {
+    package let key: String
+    package let line: Int
+    package let column: Int
+    package let value: ConfigNode
 }

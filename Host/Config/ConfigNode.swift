@@ -2,21 +2,21 @@
 /// was written at and its key path: what the settings reader and the plugin
 /// config converter walk. Scalars are typed by the YAML 1.2 core schema (only
 /// `true`/`false` are booleans, so `country: NO` stays a string).
-struct ConfigNode: Sendable {
-    enum Content: Sendable {
+package struct ConfigNode: Sendable {
+    package enum Content: Sendable {
         case scalar(ConfigScalar)
         case mapping([ConfigEntry])
         case sequence([ConfigNode])
     }
 
-    let content: Content
-    let line: Int
-    let column: Int
+    package let content: Content
+    package let line: Int
+    package let column: Int
     /// `http.port`, `plugins.mailgun.recipients[2]`; empty for the document root.
-    let keyPath: String
+    package let keyPath: String
 
     /// What the node is, for "found …" in messages; never a secret's value.
-    var found: String {
+    package var found: String {
         switch content {
         case .scalar(let scalar): scalar.found
         case .mapping: "a mapping"
@@ -24,17 +24,17 @@ struct ConfigNode: Sendable {
         }
     }
 
-    var scalar: ConfigScalar? {
+    package var scalar: ConfigScalar? {
         if case .scalar(let scalar) = content { return scalar }
         return nil
     }
 
-    var entries: [ConfigEntry]? {
+    package var entries: [ConfigEntry]? {
         if case .mapping(let entries) = content { return entries }
         return nil
     }
 
-    var items: [ConfigNode]? {
+    package var items: [ConfigNode]? {
         if case .sequence(let items) = content { return items }
         return nil
     }

@@ -1,6 +1,6 @@
 /// A scalar's typed value, the text it was written as, and whether it holds a secret.
-struct ConfigScalar: Sendable {
-    enum Value: Sendable, Equatable {
+package struct ConfigScalar: Sendable {
+    package enum Value: Sendable, Equatable {
         case null
         case bool(Bool)
         case int(Int)
@@ -8,9 +8,9 @@ struct ConfigScalar: Sendable {
         case string(String)
     }
 
-    let value: Value
+    package let value: Value
     /// The text as written in the file (with `${VAR}` references unresolved).
-    let written: String
+    package let written: String
     /// The text after references were resolved. Never shown: it may hold what the environment holds.
     let resolved: String
     /// The value came (at least partly) from `${VAR}` references.
@@ -20,7 +20,7 @@ struct ConfigScalar: Sendable {
 
     /// What the value is, for "found …" in messages. A value from `${VAR}` references shows
     /// only as its reference, secret or not: the environment's values are never repeated.
-    var found: String {
+    package var found: String {
         if fromReference { return referenceDescription }
         return switch value {
         case .null: "nothing (null)"
@@ -42,7 +42,7 @@ struct ConfigScalar: Sendable {
     }
 
     /// The value as text, for keys that accept text (numbers and booleans as written).
-    var text: String? {
+    package var text: String? {
         switch value {
         case .null: nil
         case .string(let text): text

@@ -7,15 +7,15 @@ import Foundation
 /// A value from `${VAR}` is text; an accessor that wants a number or a boolean reads
 /// that text strictly (decimal digits; `true`/`false`) and, when it cannot, says
 /// "the value of ${VAR} is not …" without repeating it.
-final class MappingReader {
+package final class MappingReader {
     private let node: ConfigNode?
     private let keyPath: String
-    let problems: ProblemCollector
+    package let problems: ProblemCollector
     /// Folder that relative paths are resolved against (the YAML file's folder).
     private let baseDirectory: String
     private var known: [String] = []
 
-    init(_ node: ConfigNode?, keyPath: String, problems: ProblemCollector, baseDirectory: String) {
+    package init(_ node: ConfigNode?, keyPath: String, problems: ProblemCollector, baseDirectory: String) {
         self.keyPath = keyPath
         self.problems = problems
         self.baseDirectory = baseDirectory
@@ -28,29 +28,29 @@ final class MappingReader {
     }
 
     /// The raw value under `key` (marks the key as known).
-    func value(_ key: String) -> ConfigNode? {
+    package func value(_ key: String) -> ConfigNode? {
         known.append(key)
         return node?.entries?.first { $0.key == key }?.value
     }
 
     /// A nested mapping (absent or null: an empty one).
-    func section(_ key: String) -> MappingReader {
+    package func section(_ key: String) -> MappingReader {
         let child = value(key)
         return MappingReader(child, keyPath: keyPath(for: key), problems: problems, baseDirectory: baseDirectory)
     }
 
     /// Whether the key is present with a non-null value.
-    func has(_ key: String) -> Bool {
+    package func has(_ key: String) -> Bool {
         node?.entries?.contains { $0.key == key && $0.value.scalar?.value != .null } ?? false
     }
 
-    func bool(_ key: String) -> Bool? {
+    package func bool(_ key: String) -> Bool? {
         typed(key, "true or false", fromEnvironment: { text in
             if case .success(.bool(let flag)) = CoreSchema.type(of: text) { .bool(flag) } else { nil }
         }) { if case .bool(let flag) = $0.value { flag } else { nil } }
     }
 
-    func string(_ key: String, allowEmpty: Bool = false) -> String? {
+    package func string(_ key: String, allowEmpty: Bool = false) -> String? {
         typed(key, allowEmpty ? "text" : "non-empty text") { scalar in
             guard case .string(let text) = scalar.value else { return scalar.value == .null ? nil : scalar.text }
             return allowEmpty || !text.isEmpty ? text : nil
@@ -58,7 +58,7 @@ final class MappingReader {
     }
 
     /// Text chosen from a fixed set (`log_level: info`).
-    func choice(_ key: String, among choices: [String]) -> String? {
+    package func choice(_ key: String, among choices: [String]) -> String? {
         let list = choices.joined(separator: ", ")
         return typed(key, "one of \(list)") { scalar in
             guard case .string(let text) = scalar.value else { return nil }
@@ -66,7 +66,7 @@ final class MappingReader {
         }
     }
 
-    func int(_ key: String, in range: ClosedRange<Int>, what: String = "an integer") -> Int? {
+    package func int(_ key: String, in range: ClosedRange<Int>, what: String = "an integer") -> Int? {
         typed(key, "\(what) \(Self.describe(range))", fromEnvironment: { DecimalText.integer($0).map { .int($0) } }) { scalar in
             guard case .int(let number) = scalar.value, range.contains(number) else { return nil }
             return number
@@ -86,7 +86,7 @@ final class MappingReader {
     }
 
     /// `250ms`, `5s`, `2m`, `1h` or a number of seconds, at least `minimum`.
-    func duration(_ key: String, minimum: Duration = .zero) -> Duration? {
+    package func duration(_ key: String, minimum: Duration = .zero) -> Duration? {
         let floor = minimum == .zero ? "" : " of at least \(DurationText.format(minimum))"
         return typed(key, "a duration such as 250ms, 5s, 2m or 1h\(floor)") { scalar in
             let duration: Duration? = switch scalar.value {
@@ -140,7 +140,7 @@ final class MappingReader {
     }
 
     /// Reports every key that no accessor asked for.
-    func finish() {
+    package func finish() {
         guard let entries = node?.entries else { return }
         for entry in entries where !known.contains(entry.key) {
             var message = "unknown key \"\(entry.key)\""
@@ -153,7 +153,7 @@ final class MappingReader {
         }
     }
 
-    func keyPath(for key: String) -> String { keyPath.isEmpty ? key : "\(keyPath).\(key)" }
+    package func keyPath(for key: String) -> String { keyPath.isEmpty ? key : "\(keyPath).\(key)" }
 
     /// `value` for a message that compares settings: itself, or "the value of ${VAR}" when
     /// `key` was read from the environment.

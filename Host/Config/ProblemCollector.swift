@@ -1,24 +1,24 @@
 /// Collects the problems found while reading one file, so the loader can report
 /// them all at once, in file order.
-final class ProblemCollector {
-    let file: String
-    private(set) var problems: [ConfigProblem] = []
+package final class ProblemCollector {
+    package let file: String
+    package private(set) var problems: [ConfigProblem] = []
 
-    init(file: String) { self.file = file }
+    package init(file: String) { self.file = file }
 
-    var isEmpty: Bool { problems.isEmpty }
+    package var isEmpty: Bool { problems.isEmpty }
 
-    func add(line: Int, column: Int, keyPath: String, _ message: String) {
+    package func add(line: Int, column: Int, keyPath: String, _ message: String) {
         problems.append(ConfigProblem(file: file, line: line, column: column, keyPath: keyPath, message: message))
     }
 
-    func add(at node: ConfigNode, _ message: String) {
+    package func add(at node: ConfigNode, _ message: String) {
         add(line: node.line, column: node.column, keyPath: node.keyPath, message)
     }
 
     /// "expected …, found …" at `node`; "the value of ${VAR} is not …" for a value from the
     /// environment, which is never repeated.
-    func expected(_ expectation: String, at node: ConfigNode) {
+    package func expected(_ expectation: String, at node: ConfigNode) {
         if let scalar = node.scalar, scalar.fromReference {
             add(at: node, "\(scalar.referenceDescription) is not \(expectation)")
         } else {
@@ -27,7 +27,7 @@ final class ProblemCollector {
     }
 
     /// The collected problems as an error, or nil when there were none.
-    func error() -> ConfigFileError? {
+    package func error() -> ConfigFileError? {
         guard !problems.isEmpty else { return nil }
         let ordered = problems.enumerated().sorted { left, right in
             let (l, r) = (left.element, right.element)

@@ -15,6 +15,14 @@ import Testing
         }
     }
 
+    /// A "billion laughs" file (anchors whose aliases multiply) is refused after a bounded walk.
+    @Test func aFileThatMultipliesItselfThroughAliasesIsRefused() {
+        var yaml = "x0: &x0 [a, a, a, a, a, a, a, a, a, a]\n"
+        for level in 1...9 { yaml += "x\(level): &x\(level) [" + Array(repeating: "*x\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let found = problems(yaml)
+        #expect(found.contains { $0.contains("more than 1000000 values once its aliases are expanded") }, "\(found.prefix(3))")
+    }
+
     @Test func aWrongTypeNamesPlaceKeyExpectedAndFound() {
         let yaml = Array(repeating: "# filler", count: 10).joined(separator: "\n") + "\nhttp:\n        port: seventy\n"
         #expect(problems(yaml) == [#"caphost.yaml:12:15: http.port: expected an integer 0…65535, found "seventy""#])
