@@ -109,6 +109,12 @@ let package = Package(
             ],
             path: "Host/Config"
         ),
+        // Workflows (seed 001's YAML): the file format, references, checks, and the runner.
+        .target(
+            name: "CapHostWorkflows",
+            dependencies: ["CapHostCore", "CapHostConfig"],
+            path: "Host/Workflows"
+        ),
         // MCP (JSON-RPC 2.0) over any transport: tools from capabilities, host tools, stdio.
         .target(
             name: "CapHostMCP",
@@ -317,6 +323,11 @@ let package = Package(
             name: "CapHostConfigTests",
             dependencies: ["CapHostConfig", "CapHostTestSupport"],
             path: "Tests/CapHostConfigTests"
+        ),
+        .testTarget(
+            name: "CapHostWorkflowsTests",
+            dependencies: ["CapHostWorkflows", "CapHostCore", "CapHostTestSupport"],
+            path: "Tests/CapHostWorkflowsTests"
         ),
         .testTarget(
             name: "CapHostMCPTests",

@@ -1,0 +1,237 @@
+import CapHostCore
+
+/// Runs workflows on a host: checks inputs, requirements and tools before the
+/// first step, then runs the steps in order, each through a guarded call to the
+/// provider that wins its slot at that moment (a swap between steps is
+/// followed, never failed).
+public struct WorkflowRunner: Sendable {
+    public let host: CapabilityHost
+
+    public init(host: CapabilityHost) {
+        self.host = host
+    }
+
+    /// What a step calls once its tool is bound to what the host offers.
+    enum BoundTool: Sendable {
+        case capability(CapabilityReference, method: String)
+        case registry(RegistryQuery)
+    }
+
+    /// A step's progress, for a terminal.
+    public enum Progress: Sendable {
+        case started(step: String, index: Int, of: Int)
+        case finished(WorkflowReport.StepReport, index: Int, of: Int)
+    }
+
+    /// Checks that `workflow` can run with `inputs`: every input it reads is
+    /// given, every requirement resolves to a healthy provider, every tool names
+    /// something the host offers. Returns each step's bound tool.
+    func prepare(_ workflow: Workflow, inputs: [String: JSONValue]) async throws(WorkflowRunError) -> [BoundTool] {
+        var missing: [String] = []
+        for step in workflow.steps {
+            for reference in step.references {
+                if case .input(let name) = reference.root, inputs[name] == nil {
+                    missing.append("\(workflow.file):\(reference.line):\(reference.column): workflow '\(workflow.name)' step '\(step.name)' reads ${\(reference)}, but no input '\(name)' was given (--input \(name)=…)")
+                }
+            }
+        }
+        if !missing.isEmpty { throw WorkflowRunError(kind: .input, problems: missing) }
+        let unmet = await unmetRequirements(workflow)
+        if !unmet.isEmpty { throw WorkflowRunError(kind: .requirement, problems: unmet) }
+        var bound: [BoundTool] = []
+        var unbound: [String] = []
+        let offered = offeredMethods()
+        for step in workflow.steps {
+            switch bind(step.tool, offered: offered) {
+            case .success(let tool): bound.append(tool)
+            case .failure(let why): unbound.append("\(workflow.file):\(step.line):\(step.column): step '\(step.name)': \(why.message)")
+            }
+        }
+        if !unbound.isEmpty { throw WorkflowRunError(kind: .tool, problems: unbound) }
+        return bound
+    }
+
+    /// Runs `workflow`. Throws only when it cannot start (`prepare`); a step
+    /// that fails is in the report.
+    public func run(_ workflow: Workflow, inputs: [String: JSONValue] = [:],
+                    progress: @Sendable (Progress) -> Void = { _ in }) async throws(WorkflowRunError) -> WorkflowReport {
+        let tools = try await prepare(workflow, inputs: inputs)
+        let startedAt = WallClockTime.now
+        let clock = ContinuousClock()
+        let started = clock.now
+        var scope = ReferenceScope(inputs: inputs, outputs: [:])
+        var reports: [WorkflowReport.StepReport] = []
+        var stopped: String?
+        for (index, step) in workflow.steps.enumerated() {
+            if stopped != nil {
+                reports.append(.init(name: step.name, tool: step.tool.description, outcome: .notRun, provider: nil, attempts: 0,
+                                     durationMilliseconds: 0, output: nil, error: nil))
+                continue
+            }
+            progress(.started(step: step.name, index: index, of: workflow.steps.count))
+            let report = await run(step, tool: tools[index], scope: scope)
+            if report.outcome == .succeeded, let output = report.output { scope.outputs[step.name] = output }
+            if report.outcome == .failed && step.onError != .continue {
+                stopped = "step '\(step.name)' failed: \(report.error ?? "")"
+            }
+            reports.append(report)
+            progress(.finished(report, index: index, of: workflow.steps.count))
+        }
+        return WorkflowReport(workflow: workflow.name, file: workflow.file, succeeded: stopped == nil, failure: stopped,
+                              startedAt: startedAt, durationMilliseconds: Self.milliseconds(clock.now - started), steps: reports)
+    }
+
+    private func run(_ step: WorkflowStep, tool: BoundTool, scope: ReferenceScope) async -> WorkflowReport.StepReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        func report(_ outcome: WorkflowReport.StepReport.Outcome, provider: String? = nil, attempts: Int = 0,
+                    output: JSONValue? = nil, error: String? = nil) -> WorkflowReport.StepReport {
+            .init(name: step.name, tool: step.tool.description, outcome: outcome, provider: provider, attempts: attempts,
+                  durationMilliseconds: Self.milliseconds(clock.now - started), output: output, error: error)
+        }
+        if let when = step.when {
+            let value = try? when.resolve(in: scope)
+            guard value?.isTruthy == true else {
+                return report(.skipped, error: "when: ${\(when)} is \(value.map { $0.serializedText } ?? "not available")")
+            }
+        }
+        if step.durable {
+            return report(.failed, error: "durable steps are run by a serving host (caphost run, POST /v1/workflows/run), which journals them; this runner has no journal")
+        }
+        let params: JSONValue
+        do throws(ReferenceFailure) {
+            params = try step.params.render(in: scope)
+        } catch {
+            return report(.failed, error: error.description)
+        }
+        let tries = if case .retry(let times) = step.onError { times + 1 } else { 1 }
+        var attempts = 0
+        var lastError = ""
+        var lastProvider: String?
+        while attempts < tries {
+            attempts += 1
+            switch await call(tool, params: params, timeout: step.timeout) {
+            case .success(let (provider, output)):
+                return report(.succeeded, provider: provider, attempts: attempts, output: output)
+            case .failure(let failure):
+                lastError = failure.message
+                lastProvider = failure.provider
+            }
+        }
+        return report(.failed, provider: lastProvider, attempts: attempts, error: lastError)
+    }
+
+    /// Why a call failed, and who answered (if anyone did).
+    struct CallFailure: Error {
+        let message: String
+        let provider: String?
+    }
+
+    private func call(_ tool: BoundTool, params: JSONValue, timeout: Duration?) async -> Result<(String, JSONValue), CallFailure> {
+        switch tool {
+        case .registry(let query):
+            switch await query.answer(on: host, arguments: params.objectValue ?? [:]) {
+            case .success(let reply): return .success(("host", reply))
+            case .failure(let failure): return .failure(CallFailure(message: "\(failure.code): \(failure.message)", provider: "host"))
+            }
+        case .capability(let reference, let method):
+            do throws(InvocationError) {
+                let response = try await host.invoker.guardedCall(reference, method: method, timeout: timeout)
+                    .response(payload: params.serialized())
+                let output = (try? JSONValue(parsing: response.body)) ?? .string(String(decoding: response.body, as: UTF8.self))
+                return .success((response.provider.description, output))
+            } catch {
+                return .failure(CallFailure(message: "\(error.code.rawValue): \(error.message)", provider: error.provider?.description))
+            }
+        }
+    }
+
+    /// Every requirement that cannot be met now, with the candidates considered.
+    private func unmetRequirements(_ workflow: Workflow) async -> [String] {
+        var unmet: [String] = []
+        for requirement in workflow.requirements {
+            let place = "\(workflow.file):\(requirement.line):\(requirement.column): workflow '\(workflow.name)' requires \(requirement)"
+            let slot = SlotKey(domain: requirement.domain, category: requirement.category)
+            guard let explanation = host.explain(slot), !explanation.candidates.isEmpty else {
+                let slots = host.capabilities().map(\.slot.description).sorted()
+                unmet.append("\(place), but no plugin provides \(slot) (slots: \(slots.isEmpty ? "none" : slots.joined(separator: ", ")))")
+                continue
+            }
+            let considered = explanation.candidates.map { "\($0.id) (\($0.status): \($0.reason))" }.joined(separator: "; ")
+            let chosen: String
+            if let provider = requirement.provider {
+                let id = "\(slot):\(provider)"
+                guard let candidate = explanation.candidates.first(where: { $0.id == id }) else {
+                    unmet.append("\(place), but no provider '\(provider)' is loaded; candidates considered: \(considered)")
+                    continue
+                }
+                guard candidate.status != "excluded" else {
+                    unmet.append("\(place), but it is excluded: \(candidate.reason); candidates considered: \(considered)")
+                    continue
+                }
+                chosen = id
+            } else {
+                guard let active = explanation.active else {
+                    unmet.append("\(place), but no provider can serve it: \(explanation.decidedBy); candidates considered: \(considered)")
+                    continue
+                }
+                chosen = active
+            }
+            guard let health = await host.checkAdapterHealth(id: chosen) else {
+                unmet.append("\(place), but \(chosen) went away while it was checked")
+                continue
+            }
+            if !health.healthy {
+                unmet.append("\(place), but \(chosen) is unhealthy: \(health.status)\(health.message.isEmpty ? "" : " (\(health.message))"); candidates considered: \(considered)")
+            }
+        }
+        return unmet
+    }
+
+    /// Each slot's methods, as the loaded providers declare them.
+    private func offeredMethods() -> [SlotKey: Set<String>] {
+        var offered: [SlotKey: Set<String>] = [:]
+        for report in host.plugins() where report.state == .loaded {
+            for capability in report.descriptor?.capabilities ?? [] {
+                offered[capability.id.slot, default: []].formUnion(capability.methods.map(\.name))
+            }
+        }
+        return offered
+    }
+
+    private func bind(_ tool: StepTool, offered: [SlotKey: Set<String>]) -> Result<BoundTool, StepBindingFailure> {
+        switch tool {
+        case .registry(let query):
+            return .success(.registry(query))
+        case .capability(let reference, let method):
+            let slot = switch reference {
+            case .slot(let key): key
+            case .provider(let id): id.slot
+            }
+            guard let methods = offered[slot] else {
+                return .failure(StepBindingFailure("\(tool): no loaded plugin provides \(slot) (slots: \(offered.keys.map(\.description).sorted().joined(separator: ", ")))"))
+            }
+            guard methods.contains(method) else {
+                return .failure(StepBindingFailure("\(tool): \(slot) has no method '\(method)' (it has: \(methods.sorted().joined(separator: ", ")))"))
+            }
+            return .success(.capability(reference, method: method))
+        case .method(let name):
+            let slots = offered.filter { $0.value.contains(name) }.keys.sorted { $0.description < $1.description }
+            switch slots.count {
+            case 1: return .success(.capability(.slot(slots[0]), method: name))
+            case 0: return .failure(StepBindingFailure("tool '\(name)' is neither a host tool (\(RegistryQuery.allCases.map(\.rawValue).joined(separator: ", "))) nor a method any loaded plugin declares; write DOMAIN:CATEGORY/METHOD to name a capability"))
+            default: return .failure(StepBindingFailure("tool '\(name)' is a method of \(slots.count) slots (\(slots.map(\.description).joined(separator: ", "))); write DOMAIN:CATEGORY/\(name) to choose one"))
+            }
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}
+
+/// Why a step's tool names nothing the host offers.
+struct StepBindingFailure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

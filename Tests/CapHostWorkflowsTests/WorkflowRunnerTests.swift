@@ -1,0 +1,159 @@
+import CapHostCore
+import CapHostTestSupport
+@testable import CapHostWorkflows
+import Foundation
+import Testing
+
+/// Workflows run over a real host with real C plugins: seed 001's example
+/// workflows unchanged, requirements checked first, failures handled per step.
+@Suite struct WorkflowRunnerTests {
+    static let examples = FixturePlugins.repositoryRoot + "/Plugins/Examples/Workflows"
+
+    /// A host with storage providers s3 and gcs, orchestration provider prefect,
+    /// the seed's coordination and worker tools, and adapter:bench (alpha, beta).
+    static func withEcosystem<T>(_ body: (TestHost) async throws -> T) async throws -> T {
+        try await TestHost.with { host in
+            try await host.load("noop.c", as: "s3.so", defines: providerDefines(name: "s3", provider: "s3", category: "storage", priority: 10))
+            try await host.load("noop.c", as: "gcs.so", defines: providerDefines(name: "gcs", provider: "gcs", category: "storage"))
+            try await host.load("noop.c", as: "prefect.so", defines: providerDefines(name: "prefect", provider: "prefect", category: "orchestration"))
+            try await host.load("noop.c", as: "alpha.so", defines: providerDefines(name: "alpha", provider: "alpha", priority: 10))
+            try await host.load("noop.c", as: "beta.so", defines: providerDefines(name: "beta", provider: "beta", priority: 5))
+            let tools = try await host.load("workflow_tools.c", as: "tools.so")
+            #expect(tools.state == .loaded, "\(tools)")
+            return try await body(host)
+        }
+    }
+
+    @Test func theSeedsBackupWorkflowRunsUnchanged() async throws {
+        try await Self.withEcosystem { host in
+            let workflow = try #require(try WorkflowFileParser.load(path: Self.examples + "/backup-with-dynamic-storage.yaml").first)
+            let report = try await WorkflowRunner(host: host.host).run(workflow, inputs: ["repos": ["caphost", "oneiric"]])
+            #expect(report.succeeded, "\(report.failure ?? "")")
+            #expect(report.steps.map(\.outcome) == [.succeeded, .succeeded, .succeeded, .succeeded])
+            #expect(report.steps.map(\.provider) == ["host", "host", "host", "service:coordination:fixture"])
+            let backup = try #require(report.steps.last?.output)
+            #expect(backup["tool"] == "coord_backup_repositories")
+            #expect(backup["accepted"]?["repos"] == ["caphost", "oneiric"])
+            #expect(backup["accepted"]?["storage_adapter"]?["adapter_id"] == "adapter:storage:s3")
+            #expect(report.steps[2].output?["healthy"] == true)
+        }
+    }
+
+    @Test func theSeedsPrefectWorkflowRunsUnchanged() async throws {
+        try await Self.withEcosystem { host in
+            let workflow = try #require(try WorkflowFileParser.load(path: Self.examples + "/execute-with-prefect.yaml").first)
+            let report = try await WorkflowRunner(host: host.host).run(workflow, inputs: ["flow": ["name": "nightly"]])
+            #expect(report.succeeded, "\(report.failure ?? "")")
+            let executed = try #require(report.steps.last?.output)
+            #expect(executed["accepted"]?["flow_def"] == ["name": "nightly"])
+            #expect(executed["accepted"]?["adapter"]?["adapter_id"] == "adapter:orchestration:prefect")
+        }
+    }
+
+    @Test func anUnmetRequirementNamesItAndEveryCandidateBeforeAnyStepRuns() async throws {
+        try await Self.withEcosystem { host in
+            let yaml = """
+            name: needs
+            adapter_requirements:
+              - {domain: adapter, category: storage, provider: azure}
+              - {domain: adapter, category: queue}
+              - {domain: adapter, category: storage}
+            steps:
+              - {name: call, tool: "adapter:bench/echo", params: {x: 1}}
+            """
+            let workflow = try #require(try WorkflowFileParser.parse(yaml: yaml, file: "needs.yaml").first)
+            let bench = SlotKey(domain: "adapter", category: "bench")
+            let callsBefore = host.host.explain(bench)?.candidates.map(\.calls)
+            do throws(WorkflowRunError) {
+                _ = try await WorkflowRunner(host: host.host).run(workflow)
+                Issue.record("a workflow with unmet requirements ran")
+            } catch {
+                #expect(error.kind == .requirement)
+                #expect(error.problems.count == 2, "\(error)")
+                #expect(error.problems[0].hasPrefix("needs.yaml:3:5: workflow 'needs' requires adapter:storage:azure, but no provider 'azure' is loaded; candidates considered: adapter:storage:s3 (active"), "\(error.problems[0])")
+                #expect(error.problems[0].contains("adapter:storage:gcs (standby"), "\(error.problems[0])")
+                #expect(error.problems[1].hasPrefix("needs.yaml:4:5: workflow 'needs' requires adapter:queue, but no plugin provides adapter:queue (slots: "), "\(error.problems[1])")
+            }
+            #expect(host.host.explain(bench)?.candidates.map(\.calls) == callsBefore, "a step ran before the requirements were met")
+        }
+    }
+
+    @Test func missingInputsAndUnknownToolsAreFoundBeforeTheFirstStep() async throws {
+        try await Self.withEcosystem { host in
+            let yaml = """
+            name: bad
+            steps:
+              - {name: one, tool: "adapter:bench/echo", params: {x: "${input.missing}"}}
+              - {name: two, tool: "adapter:bench/nope"}
+              - {name: three, tool: no_such_method}
+              - {name: four, tool: echo}
+            """
+            let workflow = try #require(try WorkflowFileParser.parse(yaml: yaml, file: "bad.yaml").first)
+            await #expect(throws: WorkflowRunError.self) { try await WorkflowRunner(host: host.host).run(workflow) }
+            do throws(WorkflowRunError) {
+                _ = try await WorkflowRunner(host: host.host).run(workflow, inputs: ["missing": "here"])
+                Issue.record("unknown tools were run")
+            } catch {
+                #expect(error.kind == .tool)
+                #expect(error.problems == [
+                    "bad.yaml:4:5: step 'two': adapter:bench/nope: adapter:bench has no method 'nope' (it has: echo, noop, sleep, version)",
+                    "bad.yaml:5:5: step 'three': tool 'no_such_method' is neither a host tool (oneiric_list_adapters, oneiric_resolve_adapter, oneiric_check_health, oneiric_get_adapter) nor a method any loaded plugin declares; write DOMAIN:CATEGORY/METHOD to name a capability",
+                    "bad.yaml:6:5: step 'four': tool 'echo' is a method of 3 slots (adapter:bench, adapter:orchestration, adapter:storage); write DOMAIN:CATEGORY/echo to choose one",
+                ], "\(error.problems)")
+            }
+        }
+    }
+
+    @Test func stepsRetryContinueSkipAndStopAsTheirPoliciesSay() async throws {
+        try await Self.withEcosystem { host in
+            let yaml = """
+            name: policies
+            steps:
+              - {name: tolerated, tool: "adapter:bench/sleep", params: {}, on_error: continue}
+              - {name: skipped, tool: "adapter:bench/echo", when: "${steps.tolerated}"}
+              - {name: late, tool: "adapter:bench/sleep", params: 400, timeout: 50ms, on_error: continue}
+              - {name: flaky, tool: "adapter:bench/sleep", params: {}, on_error: {retry: 2}}
+              - {name: never, tool: "adapter:bench/echo"}
+            """
+            let workflow = try #require(try WorkflowFileParser.parse(yaml: yaml, file: "p.yaml").first)
+            let report = try await WorkflowRunner(host: host.host).run(workflow)
+            #expect(!report.succeeded)
+            #expect(report.steps.map(\.outcome) == [.failed, .skipped, .failed, .failed, .notRun])
+            #expect(report.steps.map(\.attempts) == [1, 0, 1, 3, 0])
+            #expect(report.steps[0].error?.contains("does not match the input schema of adapter:bench:alpha sleep: (root): expected integer") == true, "\(report.steps[0].error ?? "")")
+            #expect(report.steps[2].error?.hasPrefix("timeout:") == true, "\(report.steps[2].error ?? "")")
+            #expect(report.failure?.hasPrefix("step 'flaky' failed") == true, "\(report.failure ?? "")")
+        }
+    }
+
+    @Test func aSwapBetweenStepsIsFollowedAndTheRunFinishes() async throws {
+        try await Self.withEcosystem { host in
+            let yaml = """
+            name: swapped
+            steps:
+              - {name: before, tool: "adapter:bench/version"}
+              - {name: during, tool: "adapter:bench/sleep", params: 300}
+              - {name: after, tool: "adapter:bench/version"}
+            """
+            let workflow = try #require(try WorkflowFileParser.parse(yaml: yaml, file: "s.yaml").first)
+            let (started, announce) = AsyncStream<String>.makeStream()
+            let target = CapabilityID(domain: "adapter", category: "bench", provider: "beta")
+            // Swap alpha out while the middle step runs on it.
+            let swapper = Task { [host = host.host] in
+                for await step in started where step == "during" {
+                    _ = try await host.swap(to: target)
+                    return true
+                }
+                return false
+            }
+            let report = try await WorkflowRunner(host: host.host).run(workflow) { progress in
+                if case .started(let step, _, _) = progress { announce.yield(step) }
+            }
+            announce.finish()
+            #expect(try await swapper.value)
+            #expect(report.succeeded, "\(report.failure ?? "")")
+            #expect(report.steps.map(\.provider) == ["adapter:bench:alpha", "adapter:bench:alpha", "adapter:bench:beta"])
+            #expect(report.steps[2].output?["provider"] == "beta")
+        }
+    }
+}
