@@ -94,6 +94,7 @@ let package = Package(
             name: "CapHostState",
             dependencies: [
                 "CapHostCore",
+                "CapHostWorkflows",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -157,7 +158,7 @@ let package = Package(
         .target(
             name: "CapHostServer",
             dependencies: [
-                "CapHostCore", "CapHostState", "CapHostConfig", "CapHostMCP", "CapHostGRPC",
+                "CapHostCore", "CapHostState", "CapHostConfig", "CapHostMCP", "CapHostGRPC", "CapHostWorkflows",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -188,7 +189,7 @@ let package = Package(
         .executableTarget(
             name: "caphost",
             dependencies: [
-                "CapHostCore", "CapHostServer", "CapHostClient", "CapHostConfig", "CapHostMCP",
+                "CapHostCore", "CapHostServer", "CapHostClient", "CapHostConfig", "CapHostMCP", "CapHostWorkflows",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -313,7 +314,7 @@ let package = Package(
         .testTarget(
             name: "CapHostStateTests",
             dependencies: [
-                "CapHostState", "CapHostTestSupport",
+                "CapHostState", "CapHostWorkflows", "CapHostTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

@@ -33,7 +33,8 @@ struct CapHostCommand: AsyncParsableCommand {
             ServeCommand.self, CheckCommand.self, NewPluginCommand.self,
             PluginsCommand.self, CapabilitiesCommand.self, ResolveCommand.self, ExplainCommand.self,
             InvokeCommand.self, SwapCommand.self, PinCommand.self, UnpinCommand.self,
-            DrainCommand.self, ResumeCommand.self, EventsCommand.self, DiagramCommand.self, MCPCommand.self,
+            DrainCommand.self, ResumeCommand.self, EventsCommand.self, RunCommand.self, RunsCommand.self,
+            DiagramCommand.self, MCPCommand.self,
         ])
 
     /// Parses and runs like ArgumentParser's own `main`, but with the exit statuses

@@ -52,4 +52,36 @@ import Testing
         #expect(mails.count == 1 && mails.first?.hasSuffix(".eml") == true, "outbox: \(mails)")
         #expect(await serve.stop() == 0)
     }
+
+    /// On a fresh `serve.sh` the README's workflow runs as written (from the checkout):
+    /// the diagram plugin draws the live slots and the outbox writes the mail.
+    @Test func theWorkflowExampleRunsOnAFreshServe() async throws {
+        let readme = try String(contentsOfFile: FixturePlugins.repositoryRoot + "/README.md", encoding: .utf8)
+        let line = try #require(readme.split(separator: "\n").first { $0.hasPrefix("$caphost run ") }.map(String.init),
+                                "README.md has no `$caphost run` line")
+        let rootFolder = try TemporaryFolder("readme-run")
+        defer { rootFolder.remove() }
+        let root = rootFolder.path
+        let plugins = root + "/plugins.d"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        for (product, file) in [("MailgunPlugin", "libmailgun.so"), ("OutboxPlugin", "liboutbox.so"), ("DiagramPlugin", "libdiagram.so")] {
+            try FixturePlugins.install(try FixturePlugins.builtPlugin(product), into: plugins, as: file)
+        }
+        let serve = try ServeProcess(pluginsDirectory: plugins, stateDirectory: root + "/.caphost")
+        serve.process.currentDirectoryURL = URL(fileURLWithPath: root)
+        try await serve.start()
+        defer { serve.kill() }
+
+        let run = try await CommandLineRun.shell(line + " --state-dir \(root)/.caphost", directory: FixturePlugins.repositoryRoot)
+        #expect(run.status == 0, "\(line): \(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("✓ picture  adapter:diagram:mermaid"), "\(run.stdout)")
+        #expect(run.stdout.contains("✓ mail  adapter:notifier:outbox"), "\(run.stdout)")
+        let mails = (try? FileManager.default.contentsOfDirectory(atPath: root + "/.caphost/outbox/new")) ?? []
+        #expect(mails.count == 1, "outbox: \(mails)")
+        if let mail = mails.first, let text = try? String(contentsOfFile: root + "/.caphost/outbox/new/" + mail, encoding: .utf8) {
+            #expect(text.contains("Subject: caphost serves 4 healthy adapters"), "\(text.prefix(600))")
+            #expect(text.contains("flowchart"), "\(text.prefix(600))")
+        }
+        #expect(await serve.stop() == 0)
+    }
 }

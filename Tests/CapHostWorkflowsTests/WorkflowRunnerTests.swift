@@ -104,6 +104,20 @@ import Testing
         }
     }
 
+    /// Durable steps are not journaled by this version: refused before any step runs, never run as plain calls.
+    @Test func aDurableStepIsRefusedBeforeTheFirstStep() async throws {
+        try await Self.withEcosystem { host in
+            let yaml = "name: d\nsteps:\n  - {name: first, tool: oneiric_list_adapters}\n  - {name: kept, tool: \"adapter:bench/echo\", durable: true}\n"
+            let workflow = try #require(try WorkflowFileParser.parse(yaml: yaml, file: "d.yaml").first)
+            do throws(WorkflowRunError) {
+                _ = try await WorkflowRunner(host: host.host).run(workflow)
+                Issue.record("a durable step ran")
+            } catch {
+                #expect(error.problems == ["d.yaml:4:5: step 'kept': durable: true is not run by this version of caphost yet (the step would not be journaled); remove it to run the step as a direct call"])
+            }
+        }
+    }
+
     @Test func stepsRetryContinueSkipAndStopAsTheirPoliciesSay() async throws {
         try await Self.withEcosystem { host in
             let yaml = """

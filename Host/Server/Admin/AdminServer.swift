@@ -20,6 +20,8 @@ public struct AdminServer: Sendable {
         public let streams: EventStreams
         public let metrics: HostMetricsCollector
         public let deliveries: DurableDelivery?
+        /// Where workflow runs are recorded, when the host has a state store.
+        public let workflowRuns: WorkflowRunStore?
         /// MCP over streamable HTTP at `/mcp`, when served.
         public let mcp: MCPHTTPEndpoint?
         /// Routes added by other parts of the runtime (durable deliveries, MCP); `/v1…` and `/mcp` need the token.
@@ -27,6 +29,7 @@ public struct AdminServer: Sendable {
 
         public init(host: CapabilityHost, settings: AdminAPISettings, token: APIToken, readiness: Readiness,
                     streams: EventStreams, metrics: HostMetricsCollector, deliveries: DurableDelivery? = nil,
+                    workflowRuns: WorkflowRunStore? = nil,
                     mcp: MCPHTTPEndpoint? = nil, protectedRoutes: [@Sendable (RouterGroup<BasicRequestContext>) -> Void] = []) {
             self.host = host
             self.settings = settings
@@ -35,6 +38,7 @@ public struct AdminServer: Sendable {
             self.streams = streams
             self.metrics = metrics
             self.deliveries = deliveries
+            self.workflowRuns = workflowRuns
             self.mcp = mcp
             self.protectedRoutes = protectedRoutes
         }
@@ -64,7 +68,7 @@ public struct AdminServer: Sendable {
                                                                                              allowedHosts: parts.settings.allowedHosts))
         let token = BearerTokenMiddleware<BasicRequestContext>(token: parts.token)
         let admin = AdminContext(host: parts.host, settings: parts.settings, readiness: parts.readiness,
-                                 deliveries: parts.deliveries)
+                                 deliveries: parts.deliveries, workflowRuns: parts.workflowRuns)
         return AdminResponder(router: router(parts, errors: errors, origin: origin, token: token, admin: admin).buildResponder(),
                               errors: errors, origin: origin, token: token, admin: admin)
     }
@@ -83,6 +87,7 @@ public struct AdminServer: Sendable {
         InvokeRoutes.add(to: v1, admin)
         EventRoutes.add(to: v1, admin, streams: parts.streams)
         DurableInvocation.addRoutes(to: v1, admin)
+        WorkflowRoutes.add(to: v1, admin)
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: parts.metrics.render())))

@@ -19,6 +19,8 @@ public final class HostRuntime: Sendable {
     public let database: StateDatabase
     public let token: APIToken
     public let deliveries: DurableDelivery
+    /// Workflow runs, recorded as they go.
+    public let workflowRuns: WorkflowRunStore
     public let readiness = Readiness()
     let archive: EventArchive
     let pins: PinStore
@@ -61,6 +63,12 @@ public final class HostRuntime: Sendable {
         self.scores = ScoreHistory(database: database, logger: logger)
         self.deliveries = DurableDelivery(host: host, journal: DeliveryJournal(database: database),
                                           settings: settings.durable, logger: logger)
+        self.workflowRuns = WorkflowRunStore(database: database)
+        // Runs the previous process left going did not finish; resuming them is not done yet.
+        let interrupted = try workflowRuns.markInterrupted()
+        if !interrupted.isEmpty {
+            logger.warning("workflow runs interrupted by the previous stop: \(interrupted.joined(separator: ", ")) (caphost runs show ID tells how far each got)")
+        }
         self.metrics = HostMetricsCollector(host: host)
         if settings.mcpEnabled {
             let server = MCPServer(host: host, logger: logger)
@@ -82,7 +90,8 @@ public final class HostRuntime: Sendable {
     /// Serves until SIGTERM/SIGINT or `shutdown()`, then stops gracefully.
     public func run() async throws {
         let parts = AdminServer.Parts(host: host, settings: settings.http, token: token, readiness: readiness,
-                                      streams: streams, metrics: metrics, deliveries: deliveries, mcp: mcpEndpoint)
+                                      streams: streams, metrics: metrics, deliveries: deliveries, workflowRuns: workflowRuns,
+                                      mcp: mcpEndpoint)
         let application = try AdminServer.application(parts, logger: logger) { [self] port in
             let url = "\(settings.http.tlsCertificatePath == nil ? "http" : "https")://\(Self.urlHost(settings.http.address)):\(port)"
             var grpc: String?

@@ -146,6 +146,40 @@ enum StateSchema {
             try db.execute(sql: "ALTER TABLE deliveries_v3 RENAME TO deliveries")
             try db.execute(sql: "CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at, seq)")
         }
+        migrator.registerMigration("v4: workflow runs and their steps") { db in
+            // One row per `caphost run`; `document` is the file as it ran.
+            try db.execute(sql: """
+                CREATE TABLE workflow_runs (
+                    id TEXT PRIMARY KEY,
+                    workflow TEXT NOT NULL,
+                    file TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    inputs TEXT NOT NULL,
+                    step_count INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed', 'interrupted')),
+                    failure TEXT,
+                    started_at REAL NOT NULL,
+                    finished_at REAL
+                ) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE INDEX workflow_runs_by_start ON workflow_runs(started_at)")
+            // Each step as it finished (skipped and not-run steps too, at the end).
+            try db.execute(sql: """
+                CREATE TABLE workflow_steps (
+                    run_id TEXT NOT NULL REFERENCES workflow_runs(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    tool TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    provider TEXT,
+                    attempts INTEGER NOT NULL,
+                    duration_ms REAL NOT NULL,
+                    output TEXT,
+                    error TEXT,
+                    PRIMARY KEY (run_id, position)
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }()
 }

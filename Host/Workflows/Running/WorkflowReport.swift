@@ -2,6 +2,8 @@ import CapHostCore
 
 /// What a run did: each step's provider, duration and outcome, and its output.
 public struct WorkflowReport: Sendable, Codable {
+    /// The run's id (what `caphost runs show` takes); empty for a run nobody recorded.
+    public let id: String
     public let workflow: String
     public let file: String
     public let succeeded: Bool
@@ -29,5 +31,17 @@ public struct WorkflowReport: Sendable, Codable {
         /// The response: JSON as JSON, any other bytes as text.
         public let output: JSONValue?
         public let error: String?
+
+        public init(name: String, tool: String, outcome: Outcome, provider: String?, attempts: Int,
+                    durationMilliseconds: Double, output: JSONValue?, error: String?) {
+            self.name = name
+            self.tool = tool
+            self.outcome = outcome
+            self.provider = provider
+            self.attempts = attempts
+            self.durationMilliseconds = durationMilliseconds
+            self.output = output
+            self.error = error
+        }
     }
 }

@@ -5,6 +5,8 @@ public struct WorkflowRunError: Error, Sendable, CustomStringConvertible {
     /// What kind of problem: `input` problems are the caller's (exit 2 in the CLI).
     public enum Kind: String, Sendable, Codable {
         case input, requirement, tool
+        /// The run could not be recorded.
+        case journal
     }
 
     public let kind: Kind

@@ -42,6 +42,10 @@ public struct WorkflowRunner: Sendable {
         var unbound: [String] = []
         let offered = offeredMethods()
         for step in workflow.steps {
+            if step.durable {
+                unbound.append("\(workflow.file):\(step.line):\(step.column): step '\(step.name)': durable: true is not run by this version of caphost yet (the step would not be journaled); remove it to run the step as a direct call")
+                continue
+            }
             switch bind(step.tool, offered: offered) {
             case .success(let tool): bound.append(tool)
             case .failure(let why): unbound.append("\(workflow.file):\(step.line):\(step.column): step '\(step.name)': \(why.message)")
@@ -53,10 +57,21 @@ public struct WorkflowRunner: Sendable {
 
     /// Runs `workflow`. Throws only when it cannot start (`prepare`); a step
     /// that fails is in the report.
-    public func run(_ workflow: Workflow, inputs: [String: JSONValue] = [:],
+    /// With a `journal`, the run is recorded under a new id as it goes (`document`
+    /// is the file's text); a journal that fails to record stops the run.
+    public func run(_ workflow: Workflow, inputs: [String: JSONValue] = [:], journal: (any WorkflowRunJournal)? = nil,
+                    document: String = "",
                     progress: @Sendable (Progress) -> Void = { _ in }) async throws(WorkflowRunError) -> WorkflowReport {
         let tools = try await prepare(workflow, inputs: inputs)
         let startedAt = WallClockTime.now
+        let id = journal == nil ? "" : Self.newRunID()
+        if let journal {
+            do {
+                try await journal.runStarted(WorkflowRunStart(id: id, workflow: workflow, document: document, inputs: inputs, startedAt: startedAt))
+            } catch {
+                throw WorkflowRunError(kind: .journal, problems: ["cannot record the run of '\(workflow.name)': \(error)"])
+            }
+        }
         let clock = ContinuousClock()
         let started = clock.now
         var scope = ReferenceScope(inputs: inputs, outputs: [:])
@@ -75,10 +90,31 @@ public struct WorkflowRunner: Sendable {
                 stopped = "step '\(step.name)' failed: \(report.error ?? "")"
             }
             reports.append(report)
+            if let journal {
+                do {
+                    try await journal.stepFinished(run: id, index: index, report)
+                } catch {
+                    stopped = "the run could not be recorded after step '\(step.name)': \(error)"
+                }
+            }
             progress(.finished(report, index: index, of: workflow.steps.count))
         }
-        return WorkflowReport(workflow: workflow.name, file: workflow.file, succeeded: stopped == nil, failure: stopped,
-                              startedAt: startedAt, durationMilliseconds: Self.milliseconds(clock.now - started), steps: reports)
+        let report = WorkflowReport(id: id, workflow: workflow.name, file: workflow.file, succeeded: stopped == nil, failure: stopped,
+                                    startedAt: startedAt, durationMilliseconds: Self.milliseconds(clock.now - started), steps: reports)
+        try? await journal?.runFinished(run: id, report)
+        return report
+    }
+
+    /// Checks that `workflow` could run now with `inputs` (`--dry-run`): the
+    /// same checks as `run`, and no step runs.
+    public func check(_ workflow: Workflow, inputs: [String: JSONValue] = [:]) async throws(WorkflowRunError) {
+        _ = try await prepare(workflow, inputs: inputs)
+    }
+
+    /// A run id: the time in milliseconds and 6 random hex digits (sortable, short to type).
+    static func newRunID() -> String {
+        let milliseconds = UInt64(WallClockTime.now.secondsSince1970 * 1000)
+        return String(milliseconds, radix: 36) + "-" + String(UInt32.random(in: 0...0xFFFFFF), radix: 16)
     }
 
     private func run(_ step: WorkflowStep, tool: BoundTool, scope: ReferenceScope) async -> WorkflowReport.StepReport {
@@ -94,9 +130,6 @@ public struct WorkflowRunner: Sendable {
             guard value?.isTruthy == true else {
                 return report(.skipped, error: "when: ${\(when)} is \(value.map { $0.serializedText } ?? "not available")")
             }
-        }
-        if step.durable {
-            return report(.failed, error: "durable steps are run by a serving host (caphost run, POST /v1/workflows/run), which journals them; this runner has no journal")
         }
         let params: JSONValue
         do throws(ReferenceFailure) {

@@ -9,6 +9,8 @@ struct AdminContext: Sendable {
     let readiness: Readiness
     /// The durable delivery engine, when the host has a state store.
     let deliveries: DurableDelivery?
+    /// Where workflow runs are recorded, when the host has a state store.
+    let workflowRuns: WorkflowRunStore?
     /// Call sites of the invoke paths served so far.
     let invokeTargets = InvokeTargets()
 }
