@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "CapHostMCP",
             dependencies: [
-                "CapHostCore",
+                "CapHostCore", "CapHostWorkflows", "CapHostConfig",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Host/Server/MCP"

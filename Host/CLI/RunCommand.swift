@@ -56,8 +56,8 @@ struct RunCommand: AsyncParsableCommand {
                 throw ConfigFileError(file: file, message: "cannot be read (missing, or not a readable file)")
             }
             let workflows = try WorkflowFileParser.parse(data: data, file: file)
-            if let workflow, !workflows.contains(where: { $0.name == workflow }) {
-                throw ConfigFileError(file: file, message: "has no workflow '\(workflow)' (it has: \(workflows.map(\.name).joined(separator: ", ")))")
+            if case .failure(let error) = workflows.choose(workflow) {
+                throw ConfigFileError(file: file, message: error.message + (workflow == nil ? " with --workflow" : ""))
             }
             document = String(decoding: data, as: UTF8.self)
         } catch let error as ConfigFileError {

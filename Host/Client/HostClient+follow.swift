@@ -68,18 +68,7 @@ extension HostClient {
             headers.append(("Last-Event-ID", lastID))
             query.insert(("after", lastID), at: 0)
         }
-        let request = makeRequest("GET", path, query: query, body: nil, headers: headers)
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, deadline: .distantFuture)
-        } catch {
-            throw classify(error, method: "GET", path: path)
-        }
-        guard response.status.code == 200 else {
-            let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
-            throw failure(HostResponse(status: Int(response.status.code), headers: Self.headerMap(response.headers), body: body),
-                          method: "GET", path: path)
-        }
+        let response = try await openStream(makeRequest("GET", path, query: query, body: nil, headers: headers), method: "GET", path: path)
         let contentType = response.headers.first(name: "content-type") ?? ""
         guard contentType.lowercased().hasPrefix("text/event-stream") else {
             throw HostClientError(kind: .invalidResponse, status: 200, code: "invalid_response",
@@ -166,4 +155,24 @@ final class StreamProgress: Sendable {
     func touch() { state.withLock { $0.lastActivity = .now } }
 
     func idle(longerThan limit: Duration) -> Bool { state.withLock { ContinuousClock.now - $0.lastActivity > limit } }
+}
+
+extension HostClient {
+    /// Sends a request whose answer is a stream (no deadline: it lasts as long as
+    /// the host sends) and returns the response once it is a 200; any other answer
+    /// becomes the host's `{code, message}`.
+    func openStream(_ request: HTTPClientRequest, method: String, path: String) async throws(HostClientError) -> HTTPClientResponse {
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, deadline: .distantFuture)
+        } catch {
+            throw classify(error, method: method, path: path)
+        }
+        guard response.status.code == 200 else {
+            let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
+            throw failure(HostResponse(status: Int(response.status.code), headers: Self.headerMap(response.headers), body: body),
+                          method: method, path: path)
+        }
+        return response
+    }
 }

@@ -59,17 +59,7 @@ extension HostClient {
         let path = "/v1/workflows/run"
         let request = makeRequest("POST", path, query: [], body: body,
                                   headers: [("Content-Type", "application/json"), ("Accept", "application/x-ndjson")])
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, deadline: .distantFuture)
-        } catch {
-            throw classify(error, method: "POST", path: path)
-        }
-        guard response.status.code == 200 else {
-            let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
-            throw failure(HostResponse(status: Int(response.status.code), headers: Self.headerMap(response.headers), body: body),
-                          method: "POST", path: path)
-        }
+        let response = try await openStream(request, method: "POST", path: path)
         var pending: [UInt8] = []
         do {
             for try await buffer in response.body {

@@ -21,7 +21,7 @@ import Testing
     }
 
     static let hostTools = ["caphost_list_plugins", "caphost_list_capabilities", "caphost_explain", "caphost_resolve",
-                            "caphost_swap", "caphost_pin", "caphost_unpin", "caphost_drain", "caphost_resume",
+                            "caphost_swap", "caphost_pin", "caphost_unpin", "caphost_drain", "caphost_resume", "caphost_run_workflow",
                             "oneiric_list_adapters", "oneiric_resolve_adapter", "oneiric_check_health", "oneiric_get_adapter"]
 
     @Test func listsGeneratedHostAndOneiricTools() async throws {
@@ -47,6 +47,37 @@ import Testing
             #expect(sleep["required"] == ["payload"])
             #expect(sleep["properties"]?["payload"] == ["type": "integer", "minimum": 0, "maximum": 600000])
             #expect(tools["adapter__bench__noop"]?["inputSchema"] == ["type": "object"])
+        }
+    }
+
+    /// `caphost_run_workflow` runs a workflow's text on the host and answers the report;
+    /// a bad file answers every problem with its place, a failed step `isError` with the report.
+    @Test func runsAWorkflowAndAnswersItsReport() async throws {
+        try await withClient { client, _, _ in
+            let document = """
+            name: mcp
+            steps:
+              - {name: list, tool: oneiric_list_adapters, params: {domain: adapter}}
+              - {name: echo, tool: "adapter:bench/echo", params: {text: "${input.who} saw ${steps.list.count} adapters"}}
+            """
+            let run = try await client.call("caphost_run_workflow", ["document": .string(document), "inputs": ["who": "model"]])
+            #expect(!run.isToolError, "\(run)")
+            let report = try #require(run["structuredContent"])
+            #expect(report["succeeded"] == true)
+            #expect(report["steps"]?.arrayValue?.last?["output"] == ["text": "model saw 2 adapters"])
+            #expect(report["steps"]?.arrayValue?.last?["provider"] == "adapter:bench:alpha")
+
+            let dry = try await client.call("caphost_run_workflow", ["document": .string(document), "dry_run": true, "inputs": ["who": "x"]])
+            #expect(dry["structuredContent"]?["ready"] == true, "\(dry)")
+
+            let bad = try await client.call("caphost_run_workflow", ["document": "name: bad\nsteps:\n  - {name: a, tool: \"adapter:bench/echo\", params: {x: \"${steps.b}\"}}\n"])
+            #expect(bad.isToolError)
+            #expect(bad["structuredContent"]?["code"] == "invalid_workflow")
+            #expect(bad.toolText?.contains("workflow.yaml:3:") == true && bad.toolText?.contains("workflow 'bad' has no step 'b'") == true, "\(bad.toolText ?? "")")
+
+            let failing = try await client.call("caphost_run_workflow", ["document": "name: f\nsteps:\n  - {name: a, tool: \"adapter:bench/sleep\", params: {}}\n"])
+            #expect(failing.isToolError)
+            #expect(failing["structuredContent"]?["succeeded"] == false)
         }
     }
 

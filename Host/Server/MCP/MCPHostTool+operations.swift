@@ -1,10 +1,11 @@
 import CapHostCore
+import CapHostWorkflows
 
 /// The `caphost_*` tools: the HTTP admin API's operations, with the same
 /// response shapes (`{"plugins": [...]}`, `SlotExplanation`, `SwapOutcome` …).
 extension MCPHostTool {
     /// Runs the tool; `arguments` already passed its input schema.
-    func run(on host: CapabilityHost, arguments: [String: JSONValue]) async -> MCPToolResult {
+    func run(on host: CapabilityHost, arguments: [String: JSONValue], workflowRuns: (any WorkflowRunJournal)?) async -> MCPToolResult {
         switch self {
         case .listPlugins:
             return Self.encoded(["plugins": host.plugins()])
@@ -79,6 +80,8 @@ extension MCPHostTool {
             }
         case .listAdapters, .resolveAdapter, .checkHealth, .getAdapter:
             return await runOneiric(on: host, arguments: arguments)
+        case .runWorkflow:
+            return await Self.runWorkflow(on: host, arguments: arguments, journal: workflowRuns)
         }
     }
 

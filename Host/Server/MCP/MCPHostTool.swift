@@ -14,6 +14,7 @@ enum MCPHostTool: String, CaseIterable, Sendable {
     case unpin = "caphost_unpin"
     case drain = "caphost_drain"
     case resume = "caphost_resume"
+    case runWorkflow = "caphost_run_workflow"
     case listAdapters = "oneiric_list_adapters"
     case resolveAdapter = "oneiric_resolve_adapter"
     case checkHealth = "oneiric_check_health"
@@ -30,6 +31,7 @@ enum MCPHostTool: String, CaseIterable, Sendable {
         case .unpin: "Unpin a slot"
         case .drain: "Drain a provider"
         case .resume: "Resume a drained provider"
+        case .runWorkflow: "Run a workflow"
         case .listAdapters: "List adapters (Oneiric)"
         case .resolveAdapter: "Resolve an adapter (Oneiric)"
         case .checkHealth: "Check an adapter's health (Oneiric)"
@@ -57,6 +59,8 @@ enum MCPHostTool: String, CaseIterable, Sendable {
             "Stop new calls to a provider (domain:category:provider); answers once its in-flight calls have finished, with how many there were."
         case .resume:
             "Let a drained provider serve again."
+        case .runWorkflow:
+            "Run a YAML workflow (seed 001's format: adapter_requirements, steps with tool, params and ${input…}/${steps…} references) on this host. Inputs, requirements and tools are checked before the first step; the answer is the run's report (each step's provider, duration, outcome and output), recorded for caphost runs. dry_run checks without running."
         case .listAdapters:
             "List the adapters (capability providers) this host serves, Oneiric-style: {success, adapters, count}. Filters: project, domain, category (empty or absent = all), healthy_only."
         case .resolveAdapter:
@@ -95,6 +99,13 @@ enum MCPHostTool: String, CaseIterable, Sendable {
             return Self.object(["id": providerID, "reason": reason], required: ["id"])
         case .resume:
             return Self.object(["id": providerID], required: ["id"])
+        case .runWorkflow:
+            return Self.object(["document": ["type": "string", "minLength": 1, "description": "The workflow file's YAML text."],
+                                "file": ["type": "string", "description": "A name for the file in messages (default workflow.yaml)."],
+                                "workflow": ["type": "string", "description": "Which workflow of a workflows: list."],
+                                "inputs": ["type": "object", "description": "Values for ${input.NAME} references."],
+                                "dry_run": ["type": "boolean", "default": false]],
+                               required: ["document"])
         case .listAdapters:
             return Self.object(["project": text, "domain": text, "category": text,
                                 "healthy_only": ["type": "boolean", "default": false]], required: [])

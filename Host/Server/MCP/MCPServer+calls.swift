@@ -13,7 +13,7 @@ extension MCPServer {
         }
         switch tool.target {
         case .host(let hostTool):
-            return await hostTool.run(on: host, arguments: arguments)
+            return await hostTool.run(on: host, arguments: arguments, workflowRuns: options.workflowRuns)
         case .capability(let key, let wrapsPayload):
             let payload = wrapsPayload ? (arguments["payload"] ?? .null).serialized() : JSONValue.object(arguments).serialized()
             do {

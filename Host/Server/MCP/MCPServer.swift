@@ -1,4 +1,5 @@
 import CapHostCore
+import CapHostWorkflows
 import Logging
 import Synchronization
 
@@ -26,6 +27,8 @@ public final class MCPServer: Sendable {
         public var listChangedDebounce: Duration = .milliseconds(50)
         /// The most messages one JSON-RPC batch may carry (members run concurrently).
         public var maximumBatchMessages = 64
+        /// Where `caphost_run_workflow` records runs (the host's state database); nil records none.
+        public var workflowRuns: (any WorkflowRunJournal)?
 
         /// The defaults above.
         public init() {}

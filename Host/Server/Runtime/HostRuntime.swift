@@ -71,7 +71,9 @@ public final class HostRuntime: Sendable {
         }
         self.metrics = HostMetricsCollector(host: host)
         if settings.mcpEnabled {
-            let server = MCPServer(host: host, logger: logger)
+            var options = MCPServer.Options()
+            options.workflowRuns = workflowRuns
+            let server = MCPServer(host: host, options: options, logger: logger)
             self.mcp = server
             self.mcpEndpoint = MCPHTTPEndpoint(server: server)
         } else {

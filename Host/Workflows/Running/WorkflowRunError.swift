@@ -7,6 +7,16 @@ public struct WorkflowRunError: Error, Sendable, CustomStringConvertible {
         case input, requirement, tool
         /// The run could not be recorded.
         case journal
+
+        /// The API's error code for this kind.
+        public var code: String {
+            switch self {
+            case .input: "invalid_input"
+            case .requirement: "requirement_unmet"
+            case .tool: "unknown_tool"
+            case .journal: "internal"
+            }
+        }
     }
 
     public let kind: Kind

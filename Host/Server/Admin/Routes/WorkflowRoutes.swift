@@ -61,7 +61,7 @@ enum WorkflowRoutes {
                     }
                     writer.yield(line(["event": "finished", "report": (try? JSONValue(encoding: report)) ?? .null]))
                 } catch {
-                    writer.yield(line(["event": "refused", "code": .string(code(error.kind)), "message": .string(error.description)]))
+                    writer.yield(line(["event": "refused", "code": .string(error.kind.code), "message": .string(error.description)]))
                 }
                 writer.finish()
             }
@@ -93,16 +93,10 @@ enum WorkflowRoutes {
             throw APIError(.badRequest, code: "invalid_workflow", message: error.description,
                            extra: ["problems": error.problems.map(\.description).joined(separator: "\n")])
         }
-        if let name = body.workflow {
-            guard let chosen = workflows.first(where: { $0.name == name }) else {
-                throw APIError.badRequest("invalid_argument", "the file has no workflow '\(name)' (it has: \(workflows.map(\.name).joined(separator: ", ")))")
-            }
-            return chosen
+        switch workflows.choose(body.workflow) {
+        case .success(let workflow): return workflow
+        case .failure(let error): throw APIError.badRequest("invalid_argument", error.message + (body.workflow == nil ? " with \"workflow\"" : ""))
         }
-        guard workflows.count == 1 else {
-            throw APIError.badRequest("invalid_argument", "the file holds \(workflows.count) workflows (\(workflows.map(\.name).joined(separator: ", "))); name one with \"workflow\"")
-        }
-        return workflows[0]
     }
 
     /// Runs `body`, answering a problem found before the first step with its status.
@@ -115,16 +109,7 @@ enum WorkflowRoutes {
             case .requirement: HTTPResponse.Status(code: 424, reasonPhrase: "Failed Dependency")
             case .journal: .internalServerError
             }
-            throw APIError(status, code: code(error.kind), message: error.description)
-        }
-    }
-
-    static func code(_ kind: WorkflowRunError.Kind) -> String {
-        switch kind {
-        case .input: "invalid_input"
-        case .requirement: "requirement_unmet"
-        case .tool: "unknown_tool"
-        case .journal: "internal"
+            throw APIError(status, code: error.kind.code, message: error.description)
         }
     }
 
