@@ -16,6 +16,8 @@ struct DiagramCommand: AsyncParsableCommand {
 
           capabilities          the host's slots now (no SOURCE)
           workflow FILE.yaml    a workflow: requirements, steps and the ${steps…} data flow
+          workflow --run ID     a recorded run (`caphost runs`): its workflow, each step
+                                toned by its outcome with its provider and duration
           graph FILE.json       any graph: {"direction", "nodes", "edges", "groups"}
 
         The diagram text goes to standard output, or to --output FILE. With --json the \
@@ -25,6 +27,7 @@ struct DiagramCommand: AsyncParsableCommand {
           caphost diagram capabilities > slots.mmd
           caphost diagram capabilities --format svg -o slots.svg
           caphost diagram workflow quality-loop.yaml --format excalidraw -o loop.excalidraw
+          caphost diagram workflow --run lq2v8x1k-3fa9c2 --format svg -o run.svg
         """)
 
     /// What to draw.
@@ -46,6 +49,9 @@ struct DiagramCommand: AsyncParsableCommand {
     @Option(help: "mermaid, excalidraw or svg.")
     var format: Format = .mermaid
 
+    @Option(help: ArgumentHelp("With workflow: draw this recorded run instead of a file.", valueName: "id"))
+    var run: String?
+
     @Option(name: [.short, .long], help: ArgumentHelp("Write the diagram to this file instead of standard output.", valueName: "file"))
     var output: String?
 
@@ -55,8 +61,14 @@ struct DiagramCommand: AsyncParsableCommand {
         switch subject {
         case .capabilities where source != nil:
             throw ValidationError("`diagram capabilities` draws the running host's slots and takes no SOURCE (found \"\(source!)\")")
-        case .workflow where source == nil, .graph where source == nil:
-            throw ValidationError("`diagram \(subject.rawValue)` needs a SOURCE file (or - for standard input)")
+        case .workflow where source != nil && run != nil:
+            throw ValidationError("`diagram workflow` draws a SOURCE file or a --run, not both")
+        case .workflow where source == nil && run == nil:
+            throw ValidationError("`diagram workflow` needs a SOURCE file (or - for standard input) or --run ID")
+        case .graph where source == nil:
+            throw ValidationError("`diagram graph` needs a SOURCE file (or - for standard input)")
+        case .capabilities where run != nil, .graph where run != nil:
+            throw ValidationError("--run only applies to `diagram workflow`")
         default:
             break
         }
@@ -93,6 +105,17 @@ struct DiagramCommand: AsyncParsableCommand {
         switch subject {
         case .capabilities:
             return ("render_capabilities", Array("{}".utf8))
+        case .workflow where run != nil:
+            let recorded = try await client.withClient { try await $0.workflowRun(id: run!) }
+            let steps: [JSONValue] = (recorded["steps"]?.arrayValue ?? []).map { step in
+                var kept: [String: JSONValue] = [:]
+                for key in ["name", "outcome", "provider", "durationMilliseconds", "error"] { kept[key] = step[key] ?? .null }
+                if kept["durationMilliseconds"] == .null { kept["durationMilliseconds"] = nil }
+                return .object(kept)
+            }
+            let title = "run \(run!) of \(recorded["workflow"]?.stringValue ?? ""): \(recorded["state"]?.stringValue ?? "")"
+            return ("render_workflow", JSONValue.object(["yaml": recorded["document"] ?? "", "name": recorded["workflow"] ?? .null,
+                                                         "title": .string(title), "run": ["steps": .array(steps)]]).serialized())
         case .workflow:
             let text = try await readSource()
             let payload = try JSONSerialization.data(withJSONObject: ["yaml": String(decoding: text, as: UTF8.self)])

@@ -12,9 +12,9 @@ enum DiagramMethods {
                 """#),
         CapabilityMethod(
             name: "render_workflow",
-            description: "Draws a seed-001 workflow (JSON in \"workflow\" or YAML text in \"yaml\"): requirements, steps, step order and the ${steps…}/${input…} data flow",
+            description: "Draws a seed-001 workflow (JSON in \"workflow\" or YAML text in \"yaml\"): requirements, steps, step order and the ${steps…}/${input…} data flow; with \"run\" (a recorded run), each step's outcome",
             inputSchema: #"""
-                {"type":"object","properties":{"workflow":{"type":"object"},"yaml":{"type":"string"},"title":{"type":"string"},"direction":{"enum":["TD","LR"]}},"oneOf":[{"required":["workflow"]},{"required":["yaml"]}]}
+                {"type":"object","properties":{"workflow":{"type":"object"},"yaml":{"type":"string"},"title":{"type":"string"},"direction":{"enum":["TD","LR"]},"name":{"type":"string"},"run":{"type":"object","required":["steps"],"properties":{"steps":{"type":"array","items":{"type":"object","required":["name","outcome"],"properties":{"name":{"type":"string"},"outcome":{"enum":["succeeded","failed","skipped","not_run"]},"provider":{"type":["string","null"]},"durationMilliseconds":{"type":"number"},"error":{"type":["string","null"]}}}}}}},"oneOf":[{"required":["workflow"]},{"required":["yaml"]}]}
                 """#),
         CapabilityMethod(
             name: "render_capabilities",

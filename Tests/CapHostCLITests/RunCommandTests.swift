@@ -10,7 +10,8 @@ import Testing
 
     /// alpha/beta (adapter:bench), storage providers s3 and gcs, orchestration prefect, the seed's tools.
     static func servedEcosystem() async throws -> ClientCommandTests.ServedHost {
-        var plugins: [String: String] = ["tools.so": try FixturePlugins.build("workflow_tools.c")]
+        var plugins: [String: String] = ["tools.so": try FixturePlugins.build("workflow_tools.c"),
+                                         "libdiagram.so": try FixturePlugins.builtPlugin("DiagramPlugin")]
         for (name, category) in [("s3", "storage"), ("gcs", "storage"), ("prefect", "orchestration")] {
             plugins["\(name).so"] = try FixturePlugins.build("noop.c", defines: providerDefines(name: name, provider: name, category: category))
         }
@@ -44,6 +45,14 @@ import Testing
         #expect(recorded["state"] as? String == "succeeded")
         #expect((recorded["steps"] as? [[String: Any]])?.map { $0["provider"] as? String } == ["host", "host", "host", "service:coordination:fixture"])
         #expect((recorded["document"] as? String)?.contains("backup-with-dynamic-storage") == true)
+
+        // The recorded run drawn by the diagram plugin, each step with its outcome.
+        let drawn = try await host.run(["diagram", "workflow", "--run", id])
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+        #expect(drawn.stdout.contains("title: \"run \(id) of backup-with-dynamic-storage: succeeded\""), "\(drawn.stdout)")
+        #expect(drawn.stdout.contains("backup-repos<br/>coord_backup_repositories<br/>✓ service:coordination:fixture · "), "\(drawn.stdout)")
+        let both = try await host.run(["diagram", "workflow", "x.yaml", "--run", id])
+        #expect(both.status == 2 && both.stderr.contains("draws a SOURCE file or a --run, not both"), "\(both.stderr)")
         await host.stop()
     }
 

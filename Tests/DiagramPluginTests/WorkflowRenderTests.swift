@@ -21,6 +21,29 @@ import Testing
         ],
     ] }
 
+    /// A recorded run (`GET /v1/runs/{id}`'s steps) tones each step by its outcome and adds
+    /// its provider and duration, or its error.
+    @Test func aRecordedRunTonesEachStepByItsOutcome() async throws {
+        try await DiagramHost.with { host in
+            let run: [String: Any] = ["steps": [
+                ["name": "resolve-prefect", "outcome": "succeeded", "provider": "host", "durationMilliseconds": 1.54],
+                ["name": "verify-health", "outcome": "failed", "provider": NSNull(), "error": "not_found: no adapter adapter:orchestration:prefect"],
+                ["name": "execute-flow", "outcome": "not_run"],
+            ]]
+            let drawn = try await host.render("mermaid", "render_workflow", payload: ["workflow": Self.prefectWorkflow, "run": run])
+            let text = drawn.content
+            #expect(text.contains("resolve-prefect<br/>oneiric_resolve_adapter<br/>✓ host · 1.5 ms"), "\(text)")
+            #expect(text.contains("verify-health<br/>oneiric_check_health<br/>✗ not_found: no adapter adapter:orchestration:prefect"), "\(text)")
+            #expect(text.contains("execute-flow<br/>adapter:orchestration:run<br/>· not run"), "\(text)")
+            let classes = text.split(separator: "\n").filter { $0.contains("    class ") }
+            #expect(classes.contains { $0.hasSuffix(" danger") } && classes.contains { $0.hasSuffix(" muted") }, "\(classes)")
+            try await MermaidParser.expectParses([("run", text)])
+            let refused = try await host.failure("mermaid", "render_workflow",
+                                                 payload: ["workflow": Self.prefectWorkflow, "run": ["steps": [["name": "x", "outcome": "great"]]]])
+            #expect(refused.message.contains("outcome"), "\(refused.message)")
+        }
+    }
+
     @Test func yamlWorkflowDrawsRequirementsStepsAndDataFlow() async throws {
         try await DiagramHost.with { host in
             let response = try await host.render("mermaid", "render_workflow", payload: ["yaml": GraphSamples.backupWorkflowYAML])

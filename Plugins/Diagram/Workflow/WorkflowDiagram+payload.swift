@@ -2,7 +2,8 @@ import PluginKit
 
 extension WorkflowDiagram {
     /// The graph of a `render_workflow` payload: `{"workflow": {…}}` or `{"yaml": "…"}`, plus
-    /// optional `title`, `direction` and, for a file with a `workflows:` list, `name`.
+    /// optional `title`, `direction`, for a file with a `workflows:` list, `name`, and a
+    /// recorded `run` whose step outcomes tone and label the steps (`WorkflowRunOverlay`).
     static func graph(payload: PayloadField) throws(PluginError) -> DiagramGraph {
         let title = try payload.member("title")?.string()
         let direction = DiagramGraph.Direction(rawValue: try payload.member("direction")?.choice(["TD", "LR"]) ?? "TD") ?? .topDown
@@ -35,6 +36,7 @@ extension WorkflowDiagram {
             }
             root = chosen
         }
-        return try graph(root, title: title, direction: direction)
+        let run = try payload.member("run").map { field throws(PluginError) in try WorkflowRunOverlay(field) }
+        return try graph(root, title: title, direction: direction, run: run)
     }
 }

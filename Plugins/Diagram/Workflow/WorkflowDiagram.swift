@@ -6,7 +6,8 @@ import PluginKit
 /// labelled with the referenced field.
 enum WorkflowDiagram {
     /// Validates `field` (the workflow mapping) and builds its graph.
-    static func graph(_ field: PayloadField, title: String?, direction: DiagramGraph.Direction) throws(PluginError) -> DiagramGraph {
+    static func graph(_ field: PayloadField, title: String?, direction: DiagramGraph.Direction,
+                      run: WorkflowRunOverlay? = nil) throws(PluginError) -> DiagramGraph {
         let name = try field.required("name", expected: "the workflow's name (string)").nonEmptyString(limit: 200)
         var graph = DiagramGraph(direction: direction, title: title ?? "workflow: \(name)")
 
@@ -49,9 +50,11 @@ enum WorkflowDiagram {
             if case .bool(true)? = try step.member("durable")?.value.kind { details.append("durable") }
             if let onError = try step.member("on_error") { details.append("on_error \(describe(onError.value))") }
             let capability = tool.split(separator: ":").count >= 3
+            let outcome = run?.line(of: stepNames[index]).map { [$0] } ?? []
             graph.nodes.append(DiagramNode(id: "step:\(stepNames[index])",
-                                           label: ([stepNames[index], tool] + (details.isEmpty ? [] : [details.joined(separator: " · ")])).joined(separator: "\n"),
-                                           kind: .round, tone: capability ? .success : .neutral))
+                                           label: ([stepNames[index], tool] + (details.isEmpty ? [] : [details.joined(separator: " · ")]) + outcome)
+                                               .joined(separator: "\n"),
+                                           kind: .round, tone: run?.tone(of: stepNames[index]) ?? (capability ? .success : .neutral)))
             // Requirements the tool's `domain:category:…` names.
             if capability {
                 let parts = tool.split(separator: ":").map(String.init)
