@@ -56,12 +56,39 @@ import Testing
         await host.stop()
     }
 
+    /// `POST /v1/workflows/run` without `Accept: application/x-ndjson` answers the report as one
+    /// document; problems found before the first step answer with their status and code.
+    @Test func theRunRouteAnswersAReportOrTheProblemsStatus() async throws {
+        let host = try await Self.servedEcosystem()
+        func post(_ document: String, inputs: [String: Any] = [:]) async throws -> (status: Int, object: [String: Any]) {
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["document": document, "file": "w.yaml", "inputs": inputs]), as: UTF8.self)
+            let answer = try await host.serve.request(.POST, "/v1/workflows/run", body: body)
+            return (answer.status, try ClientCommandTests.object(String(decoding: answer.body, as: UTF8.self)))
+        }
+        let ok = try await post("name: w\nsteps:\n  - {name: v, tool: \"adapter:bench/version\"}\n")
+        #expect(ok.status == 200 && ok.object["succeeded"] as? Bool == true, "\(ok)")
+        #expect(((ok.object["steps"] as? [[String: Any]])?.first?["output"] as? [String: Any])?["provider"] as? String == "alpha")
+        let bad = try await post("name: w\nsteps: []\n")
+        #expect(bad.status == 400 && bad.object["code"] as? String == "invalid_workflow", "\(bad)")
+        let input = try await post("name: w\nsteps:\n  - {name: v, tool: \"adapter:bench/echo\", params: {x: \"${input.x}\"}}\n")
+        #expect(input.status == 400 && input.object["code"] as? String == "invalid_input", "\(input)")
+        let unmet = try await post("name: w\nadapter_requirements: [{domain: adapter, category: queue}]\nsteps:\n  - {name: v, tool: oneiric_list_adapters}\n")
+        #expect(unmet.status == 424 && unmet.object["code"] as? String == "requirement_unmet", "\(unmet)")
+        let tool = try await post("name: w\nsteps:\n  - {name: v, tool: \"adapter:bench/nope\"}\n")
+        #expect(tool.status == 400 && tool.object["code"] as? String == "unknown_tool", "\(tool)")
+        let missing = try await host.serve.request(.GET, "/v1/runs/nope")
+        #expect(missing.status == 404)
+        await host.stop()
+    }
+
     @Test func fileAndInputErrorsExitTwoAndFailedRunsExitOne() async throws {
         let host = try await Self.servedEcosystem()
-        let bad = host.root + "/bad.yaml"
-        try "name: bad\nsteps:\n  - {name: a, tool: oneiric_list_adapters, params: {x: \"${steps.b.y}\"}}\n  - {name: b, tool: oneiric_list_adapters}\n"
-            .write(toFile: bad, atomically: true, encoding: .utf8)
-        let refused = try await host.run(["run", bad])
+        /// `caphost run` on a file with `text` in the host's folder.
+        func run(_ name: String, _ text: String) async throws -> CommandLineRun {
+            try text.write(toFile: host.root + "/" + name, atomically: true, encoding: .utf8)
+            return try await host.run(["run", host.root + "/" + name])
+        }
+        let refused = try await run("bad.yaml", "name: bad\nsteps:\n  - {name: a, tool: oneiric_list_adapters, params: {x: \"${steps.b.y}\"}}\n  - {name: b, tool: oneiric_list_adapters}\n")
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("bad.yaml:3:57: steps[0]: ${steps.b.y}: step 'b' is used before it runs"), "\(refused.stderr)")
 
@@ -69,17 +96,11 @@ import Testing
         #expect(noInput.status == 2, "\(noInput.stderr)")
         #expect(noInput.stderr.contains("no input 'repos' was given"), "\(noInput.stderr)")
 
-        let needs = host.root + "/needs.yaml"
-        try "name: needs\nadapter_requirements:\n  - {domain: adapter, category: storage, provider: azure}\nsteps:\n  - {name: a, tool: oneiric_list_adapters}\n"
-            .write(toFile: needs, atomically: true, encoding: .utf8)
-        let unmet = try await host.run(["run", needs])
+        let unmet = try await run("needs.yaml", "name: needs\nadapter_requirements:\n  - {domain: adapter, category: storage, provider: azure}\nsteps:\n  - {name: a, tool: oneiric_list_adapters}\n")
         #expect(unmet.status == 1, "\(unmet.stderr)")
         #expect(unmet.stderr.contains("requires adapter:storage:azure, but no provider 'azure' is loaded; candidates considered: adapter:storage"), "\(unmet.stderr)")
 
-        let failing = host.root + "/failing.yaml"
-        try "name: failing\nsteps:\n  - {name: a, tool: \"adapter:bench/sleep\", params: {}}\n  - {name: b, tool: oneiric_list_adapters}\n"
-            .write(toFile: failing, atomically: true, encoding: .utf8)
-        let failed = try await host.run(["run", failing])
+        let failed = try await run("failing.yaml", "name: failing\nsteps:\n  - {name: a, tool: \"adapter:bench/sleep\", params: {}}\n  - {name: b, tool: oneiric_list_adapters}\n")
         #expect(failed.status == 1, "\(failed.stderr)")
         #expect(failed.stdout.contains("✗ a  invalid_argument:") && failed.stdout.contains("· b  not run"), "\(failed.stdout)")
 

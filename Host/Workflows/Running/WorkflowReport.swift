@@ -12,6 +12,9 @@ public struct WorkflowReport: Sendable, Codable {
     public let startedAt: WallClockTime
     public let durationMilliseconds: Double
     public let steps: [StepReport]
+    /// Why the run's end could not be recorded (the record then says `running`
+    /// until the next host start marks it `interrupted`); nil when it was.
+    public var recordingProblem: String?
 
     /// One step of a run.
     public struct StepReport: Sendable, Codable {

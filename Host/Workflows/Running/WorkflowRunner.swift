@@ -99,9 +99,15 @@ public struct WorkflowRunner: Sendable {
             }
             progress(.finished(report, index: index, of: workflow.steps.count))
         }
-        let report = WorkflowReport(id: id, workflow: workflow.name, file: workflow.file, succeeded: stopped == nil, failure: stopped,
+        var report = WorkflowReport(id: id, workflow: workflow.name, file: workflow.file, succeeded: stopped == nil, failure: stopped,
                                     startedAt: startedAt, durationMilliseconds: Self.milliseconds(clock.now - started), steps: reports)
-        try? await journal?.runFinished(run: id, report)
+        if let journal {
+            do {
+                try await journal.runFinished(run: id, report)
+            } catch {
+                report.recordingProblem = "\(error)"
+            }
+        }
         return report
     }
 
