@@ -66,7 +66,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let values = try readInputs()
         if dryRun {
-            let plan = try await client.withClient { try await $0.checkWorkflow(document: document, file: file, workflow: workflow, inputs: values) }
+            let plan = try await Self.inputErrorsExitTwo {
+                try await client.withClient { try await $0.checkWorkflow(document: document, file: file, workflow: workflow, inputs: values) }
+            }
             if client.json { try JSONOutput.print(plan) } else {
                 Terminal.emit("\(plan["workflow"]?.stringValue ?? "workflow") is ready to run: inputs, requirements and tools checked")
                 for step in plan["steps"]?.arrayValue ?? [] {
@@ -77,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let progress = Terminal.stderrIsTerminal && !client.json
         var report: JSONValue?
-        do {
+        try await Self.inputErrorsExitTwo {
             try await client.withClient { client in
                 for try await event in client.runWorkflow(document: document, file: file, workflow: workflow, inputs: values) {
                     switch event["event"]?.stringValue {
@@ -94,9 +96,6 @@ struct RunCommand: AsyncParsableCommand {
                     }
                 }
             }
-        } catch let failure as ClientCommandFailure where ["invalid_workflow", "invalid_input"].contains(failure.error.code) {
-            Terminal.error("caphost: \(failure.description)")
-            throw ExitCode(2)
         }
         guard let report else {
             throw ClientCommandFailure(HostClientError(kind: .connectionLost, code: "incomplete", message: "the host ended the run's stream without a report"))
@@ -116,6 +115,17 @@ struct RunCommand: AsyncParsableCommand {
         if report["succeeded"]?.boolValue != true { throw ExitCode(1) }
     }
 
+    /// Runs `body`; the host refusing the file or the inputs exits 2 (the caller's
+    /// mistake), like a file error found here; every other failure keeps its status.
+    private static func inputErrorsExitTwo<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let failure as ClientCommandFailure where ["invalid_workflow", "invalid_input"].contains(failure.error.code) {
+            Terminal.error("caphost: \(failure.description)")
+            throw ExitCode(2)
+        }
+    }
+
     /// `--input-file` first, then each `--input` (later ones win).
     private func readInputs() throws -> [String: JSONValue] {
         var values: [String: JSONValue] = [:]
@@ -124,8 +134,15 @@ struct RunCommand: AsyncParsableCommand {
                 Terminal.error("caphost: --input-file \(inputFile): cannot be read")
                 throw ExitCode(2)
             }
-            guard case .object(let members)? = try? JSONValue(parsing: [UInt8](data)) else {
-                Terminal.error("caphost: --input-file \(inputFile): expected a JSON object of inputs")
+            let parsed: JSONValue
+            do {
+                parsed = try JSONValue(parsing: [UInt8](data))
+            } catch {
+                Terminal.error("caphost: --input-file \(inputFile): \(error)")
+                throw ExitCode(2)
+            }
+            guard case .object(let members) = parsed else {
+                Terminal.error("caphost: --input-file \(inputFile): expected a JSON object of inputs, found \(parsed.kindName)")
                 throw ExitCode(2)
             }
             values = members

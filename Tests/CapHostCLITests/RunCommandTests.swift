@@ -104,6 +104,16 @@ import Testing
         #expect(failed.status == 1, "\(failed.stderr)")
         #expect(failed.stdout.contains("✗ a  invalid_argument:") && failed.stdout.contains("· b  not run"), "\(failed.stdout)")
 
+        // A dry run refuses missing inputs as a run does; a bad input file says where it broke.
+        let dryNoInput = try await host.run(["run", Self.examples + "/execute-with-prefect.yaml", "--dry-run"])
+        #expect(dryNoInput.status == 2 && dryNoInput.stderr.contains("no input 'flow' was given"), "\(dryNoInput.stderr)")
+        try "{\"flow\": [1,\n 2,}".write(toFile: host.root + "/inputs.json", atomically: true, encoding: .utf8)
+        let badInputs = try await host.run(["run", Self.examples + "/execute-with-prefect.yaml", "--input-file", host.root + "/inputs.json"])
+        #expect(badInputs.status == 2 && badInputs.stderr.contains("inputs.json: invalid JSON at line 2, column"), "\(badInputs.stderr)")
+        try "[1]".write(toFile: host.root + "/list.json", atomically: true, encoding: .utf8)
+        let listInputs = try await host.run(["run", Self.examples + "/execute-with-prefect.yaml", "--input-file", host.root + "/list.json"])
+        #expect(listInputs.status == 2 && listInputs.stderr.contains("expected a JSON object of inputs, found a list"), "\(listInputs.stderr)")
+
         let dry = try await host.run(["run", Self.examples + "/execute-with-prefect.yaml", "--dry-run", "--input", "flow={}"])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("execute-with-prefect is ready to run"), "\(dry.stdout)")

@@ -129,7 +129,7 @@ extension JSONValue {
     }
 
     /// "an object", "a list", "text", …: for messages.
-    var kindName: String {
+    public var kindName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
