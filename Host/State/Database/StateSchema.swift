@@ -180,6 +180,16 @@ enum StateSchema {
                 ) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("v5: delivery responses and attempt timeouts; workflow run resumes") { db in
+            // A workflow's durable step reads its delivery's answer; `response` is NULL when
+            // the answer was larger than durable.max_payload_bytes (`response_bytes` says how large).
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN response BLOB")
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN response_bytes INTEGER")
+            // Each attempt's deadline when the caller set one (a workflow step's `timeout`).
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN attempt_timeout_ms INTEGER")
+            // How often a run a stopped host left going was resumed.
+            try db.execute(sql: "ALTER TABLE workflow_runs ADD COLUMN resumes INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }()
 }

@@ -12,4 +12,6 @@ struct ClaimedDelivery: Sendable {
     /// Attempts finished before this one.
     let attempts: Int
     let failedProviders: [String]
+    /// The caller's deadline for each attempt, or nil for the engine's.
+    let attemptTimeout: Duration?
 }

@@ -1,4 +1,4 @@
-/// Why a delivery could not be journaled: a stable code and a message for the caller.
+/// Why a delivery could not be journaled (or waited for): a stable code and a message for the caller.
 public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Stable error codes (the API's `code` field).
     public enum Code: String, Sendable, Hashable, Codable {

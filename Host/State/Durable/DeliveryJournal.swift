@@ -59,10 +59,12 @@ public final class DeliveryJournal: Sendable {
             // the key's first delivery wins either way.
             let target = request.target.description
             try db.cachedStatement(sql: """
-                INSERT INTO deliveries (id, idempotency_key, target, method, payload, state, created_at, updated_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                INSERT INTO deliveries (id, idempotency_key, target, method, payload, state, created_at, updated_at, next_attempt_at,
+                                        attempt_timeout_ms)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
                 ON CONFLICT (target, method, idempotency_key) DO NOTHING
-                """).execute(arguments: [id, key, target, request.method, Data(request.payload), now, now, now])
+                """).execute(arguments: [id, key, target, request.method, Data(request.payload), now, now, now,
+                                          request.attemptTimeout.map(Self.milliseconds)])
             let created = db.changesCount > 0
             let lookup = try db.cachedStatement(sql: "SELECT * FROM deliveries WHERE target = ? AND method = ? AND idempotency_key = ?")
             let row = try Row.fetchOne(lookup, arguments: [target, request.method, key])!
@@ -76,7 +78,7 @@ public final class DeliveryJournal: Sendable {
         let now = WallClockTime.now.secondsSince1970
         return try await database.write("claim due deliveries") { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT seq, id, idempotency_key, target, method, payload, attempts, failed_providers FROM deliveries
+                SELECT seq, id, idempotency_key, target, method, payload, attempts, failed_providers, attempt_timeout_ms FROM deliveries
                 WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?
                 """, arguments: [now, limit])
             let claim = try db.cachedStatement(sql: "UPDATE deliveries SET state = 'inFlight', updated_at = ? WHERE seq = ?")
@@ -87,19 +89,22 @@ public final class DeliveryJournal: Sendable {
                 return ClaimedDelivery(id: row["id"], idempotencyKey: row["idempotency_key"], target: target,
                                        reference: CapabilityReference(parsing: target), method: row["method"],
                                        payload: payload.map { Array($0) } ?? [], attempts: row["attempts"],
-                                       failedProviders: Self.providers(from: row["failed_providers"]))
+                                       failedProviders: Self.providers(from: row["failed_providers"]),
+                                       attemptTimeout: (row["attempt_timeout_ms"] as Int64?).map { .milliseconds($0) })
             }
         }
     }
 
-    /// Records a successful attempt.
-    func markDelivered(_ id: String, by provider: CapabilityID, attempts: Int) async throws(StateError) {
+    /// Records a successful attempt and the answer (`response` nil: too large to keep; `responseBytes` is its size).
+    func markDelivered(_ id: String, by provider: CapabilityID, attempts: Int, response: [UInt8]?,
+                       responseBytes: Int) async throws(StateError) {
         let now = WallClockTime.now.secondsSince1970
         try await database.write("mark delivery \(id) delivered") { db in
             try db.execute(sql: """
-                UPDATE deliveries SET state = 'delivered', attempts = ?, delivered_by = ?, updated_at = ?, next_attempt_at = NULL
+                UPDATE deliveries SET state = 'delivered', attempts = ?, delivered_by = ?, updated_at = ?, next_attempt_at = NULL,
+                                      response = ?, response_bytes = ?
                 WHERE id = ?
-                """, arguments: [attempts, provider.description, now, id])
+                """, arguments: [attempts, provider.description, now, response.map { Data($0) }, responseBytes, id])
         }
     }
 
@@ -154,13 +159,19 @@ public final class DeliveryJournal: Sendable {
             throw StateError(code: .unreadable, message: "delivery \(row["id"] as String) has unknown state '\(stateText)'")
         }
         let nextAttempt: Double? = row["next_attempt_at"]
+        let response: Data? = row["response"]
         return DeliveryRecord(
             id: row["id"], idempotencyKey: row["idempotency_key"], target: row["target"], method: row["method"],
             state: state, attempts: row["attempts"], lastError: row["last_error"], lastErrorCode: row["last_error_code"],
             deliveredBy: row["delivered_by"], failedProviders: providers(from: row["failed_providers"]),
+            response: response.map { String(decoding: $0, as: UTF8.self) }, responseBytes: row["response_bytes"],
             createdAt: WallClockTime(secondsSince1970: row["created_at"]),
             updatedAt: WallClockTime(secondsSince1970: row["updated_at"]),
             nextAttemptAt: nextAttempt.map(WallClockTime.init(secondsSince1970:)))
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     static func providers(from text: String?) -> [String] {

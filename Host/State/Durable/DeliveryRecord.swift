@@ -23,6 +23,11 @@ public struct DeliveryRecord: Sendable, Codable, Hashable {
     public let deliveredBy: String?
     /// Providers that failed this delivery, in order (failover skips them while others are eligible).
     public let failedProviders: [String]
+    /// The accepting provider's answer as UTF-8 text; nil until delivered, or
+    /// when it was larger than `max_payload_bytes` (then only `responseBytes` is kept).
+    public let response: String?
+    /// The answer's size in bytes, once delivered.
+    public let responseBytes: Int?
     /// When it was journaled.
     public let createdAt: WallClockTime
     /// When its row last changed (an attempt began or ended).

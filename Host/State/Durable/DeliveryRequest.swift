@@ -14,12 +14,16 @@ public struct DeliveryRequest: Sendable, Hashable {
     /// already journaled for it; the same key for another target or method is
     /// another delivery. Nil: the journal generates a UUID.
     public var idempotencyKey: String?
+    /// Each attempt's deadline; nil: the engine's `attemptTimeout`.
+    public var attemptTimeout: Duration?
 
     /// A request to deliver `payload` to `target`'s `method`, keyed by `idempotencyKey` when given.
-    public init(target: CapabilityReference, method: String, payload: [UInt8], idempotencyKey: String? = nil) {
+    public init(target: CapabilityReference, method: String, payload: [UInt8], idempotencyKey: String? = nil,
+                attemptTimeout: Duration? = nil) {
         self.target = target
         self.method = method
         self.payload = payload
         self.idempotencyKey = idempotencyKey
+        self.attemptTimeout = attemptTimeout
     }
 }

@@ -60,14 +60,16 @@ extension DurableDelivery {
         let route = FailoverRoute.next(for: target, failed: delivery.failedProviders, host: host)
         do {
             let response = try await host.invoker.invoke(route, method: delivery.method, payload: delivery.payload,
-                                                         timeout: settings.attemptTimeout,
+                                                         timeout: delivery.attemptTimeout ?? settings.attemptTimeout,
                                                          idempotencyKey: delivery.idempotencyKey, checksInput: true)
+            let kept = response.body.count <= settings.maxPayloadBytes ? response.body : nil
             let journaled = await persist("delivery \(delivery.id)") { () async throws(StateError) in
-                try await self.journal.markDelivered(delivery.id, by: response.provider, attempts: attempts)
+                try await self.journal.markDelivered(delivery.id, by: response.provider, attempts: attempts,
+                                                     response: kept, responseBytes: response.body.count)
             }
             guard journaled else { return }
             metrics.delivered.increment()
-            finished()
+            finished(delivery.id)
         } catch {
             var failedProviders = delivery.failedProviders
             let routedProvider: String? = if case .provider(let id) = route { id.provider } else { nil }
@@ -90,7 +92,7 @@ extension DurableDelivery {
             guard journaled else { return }
             logger.warning("durable: delivery \(delivery.id) (\(delivery.target) \(delivery.method), key \(delivery.idempotencyKey)) dead after \(attempts) attempt(s): \(error)")
             metrics.dead.increment()
-            finished()
+            finished(delivery.id)
             return
         }
         let untried = FailoverRoute.hasUntried(for: target!, failed: failedProviders, host: host)
@@ -105,8 +107,9 @@ extension DurableDelivery {
         metrics.retried.increment()
     }
 
-    /// A delivery left the queue (delivered or dead).
-    private func finished() {
+    /// A delivery left the queue (delivered or dead): its waiters wake.
+    private func finished(_ id: String) {
+        waiters.finished(id)
         let depth = state.withLock { state -> Int in
             state.depth = max(0, state.depth - 1)
             return state.depth

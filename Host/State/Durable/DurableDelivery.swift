@@ -32,6 +32,7 @@ public final class DurableDelivery: Sendable {
     let retry: RetryPolicy
     let metrics: DurableMetrics
     let doorbell = DeliveryDoorbell()
+    let waiters = DeliveryWaiters()
     let state = Mutex(State())
 
     /// An engine delivering `journal`'s deliveries through `host`. Metrics go
@@ -84,6 +85,7 @@ public final class DurableDelivery: Sendable {
             return state.dispatcher
         }
         doorbell.ring()
+        waiters.stop()
         let finished = await Self.finishes(dispatcher, within: settings.stopTimeout)
         let left = state.withLock { state -> Int in
             state.phase = .stopped
@@ -140,6 +142,30 @@ public final class DurableDelivery: Sendable {
         metrics.depth.record(depth)
         if submission.created { doorbell.ring() }
         return submission
+    }
+
+    /// Waits until delivery `id` is delivered or dead and returns its record;
+    /// nil when the journal has no such delivery. Throws `unavailable` when
+    /// the engine stops first (the delivery stays journaled and goes on at
+    /// the next start), and `internal` when the journal cannot be read.
+    public func finished(id: String) async throws(DeliveryError) -> DeliveryRecord? {
+        while true {
+            let ticket = waiters.arm(id)
+            let record: DeliveryRecord?
+            do {
+                record = try await journal.record(id: id)
+            } catch {
+                waiters.disarm(ticket)
+                throw DeliveryError(code: .internal, message: "could not read delivery \(id): \(error.message)")
+            }
+            guard let record, record.state == .pending || record.state == .inFlight else {
+                waiters.disarm(ticket)
+                return record
+            }
+            if await waiters.wait(ticket) == .stopping {
+                throw DeliveryError(code: .unavailable, message: "durable delivery stopped before delivery \(id) finished; it stays journaled and is delivered after the next start")
+            }
+        }
     }
 
     /// One delivery by id, or nil.
