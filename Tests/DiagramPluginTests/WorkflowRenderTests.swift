@@ -83,6 +83,26 @@ import Testing
         }
     }
 
+    /// A step's tool in any of the forms a run accepts for a capability resolves its requirement;
+    /// a host tool and a bare method name do not.
+    @Test func everyFormOfACapabilityToolResolvesItsRequirement() async throws {
+        try await DiagramHost.with { host in
+            let yaml = """
+            name: forms
+            adapter_requirements:
+              - {domain: adapter, category: storage}
+            steps:
+              - {name: slot, tool: "adapter:storage/put"}
+              - {name: provider, tool: "adapter:storage:s3/put"}
+              - {name: mcp, tool: "adapter__storage__put"}
+              - {name: host, tool: oneiric_list_adapters}
+              - {name: bare, tool: put}
+            """
+            let drawn = try await host.render("mermaid", "render_workflow", payload: ["yaml": yaml])
+            #expect(drawn.content.components(separatedBy: "-.->|\"resolves\"|").count - 1 == 3, "\(drawn.content)")
+        }
+    }
+
     @Test func badWorkflowsNameTheLineColumnOrPath() async throws {
         try await DiagramHost.with { host in
             let cases: [(payload: [String: Any], message: String)] = [

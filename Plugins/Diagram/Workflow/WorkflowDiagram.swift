@@ -49,16 +49,16 @@ enum WorkflowDiagram {
             if let timeout = try step.member("timeout") { details.append("timeout \(describe(timeout.value))") }
             if case .bool(true)? = try step.member("durable")?.value.kind { details.append("durable") }
             if let onError = try step.member("on_error") { details.append("on_error \(describe(onError.value))") }
-            let capability = tool.split(separator: ":").count >= 3
+            let slot = capabilitySlot(of: tool)
+            let capability = slot != nil
             let outcome = run?.line(of: stepNames[index]).map { [$0] } ?? []
             graph.nodes.append(DiagramNode(id: "step:\(stepNames[index])",
                                            label: ([stepNames[index], tool] + (details.isEmpty ? [] : [details.joined(separator: " · ")]) + outcome)
                                                .joined(separator: "\n"),
                                            kind: .round, tone: run?.tone(of: stepNames[index]) ?? (capability ? .success : .neutral)))
-            // Requirements the tool's `domain:category:…` names.
-            if capability {
-                let parts = tool.split(separator: ":").map(String.init)
-                for requirement in requirements where requirement.domain == parts[0] && requirement.category == parts[1] {
+            // Requirements the tool's slot meets.
+            if let slot {
+                for requirement in requirements where requirement.domain == slot.domain && requirement.category == slot.category {
                     graph.edges.append(DiagramEdge(from: requirement.id, to: "step:\(stepNames[index])", label: "resolves", style: .dotted))
                 }
             }
@@ -124,6 +124,22 @@ enum WorkflowDiagram {
         for label in labels where !distinct.contains(label) { distinct.append(label) }
         return distinct.count > 3 ? distinct.prefix(3).joined(separator: "\n") + "\n+\(distinct.count - 3) more"
             : distinct.joined(separator: "\n")
+    }
+
+    /// The slot a step's tool calls: `DOMAIN:CATEGORY/METHOD`, `DOMAIN:CATEGORY:PROVIDER/METHOD`,
+    /// `DOMAIN:CATEGORY:METHOD` or the MCP name `DOMAIN__CATEGORY__METHOD`; nil for a host tool
+    /// or a bare method name.
+    static func capabilitySlot(of tool: String) -> (domain: String, category: String)? {
+        let head = tool.firstIndex(of: "/").map { tool[..<$0] } ?? tool[...]
+        let colonParts = head.split(separator: ":", omittingEmptySubsequences: false)
+        if colonParts.count >= 2 {
+            let needed = tool.contains("/") ? 2...3 : 3...3
+            guard needed.contains(colonParts.count), colonParts.allSatisfy({ !$0.isEmpty }) else { return nil }
+            return (String(colonParts[0]), String(colonParts[1]))
+        }
+        let parts = tool.components(separatedBy: "__")
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }) else { return nil }
+        return (parts[0], parts[1])
     }
 
     private static func describe(_ value: PayloadValue) -> String {
