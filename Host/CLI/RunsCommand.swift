@@ -10,9 +10,11 @@ struct RunsCommand: AsyncParsableCommand {
         abstract: "List the workflow runs the host recorded, newest first.",
         discussion: """
         Each run shows its id, workflow, state (running, succeeded, failed, or \
-        interrupted when the host stopped during it), how many steps finished, \
-        and when it started. `caphost runs show ID` prints one run with every \
-        step's provider, duration, outcome and output.
+        interrupted), how many steps finished, and when it started. A run the \
+        host stopped during (a crash, kill -9, a stop) is resumed at the next \
+        start from its first unfinished step; it is `interrupted` only when it \
+        cannot be (the reason is its failure). `caphost runs show ID` prints one \
+        run with every step's provider, duration, outcome and output.
 
         Examples:
           caphost runs
@@ -54,7 +56,9 @@ struct RunsCommand: AsyncParsableCommand {
         func run() async throws {
             let run = try await client.withClient { try await $0.workflowRun(id: id) }
             if client.json { return try JSONOutput.print(run) }
-            Terminal.emit("run \(run["id"]?.stringValue ?? id) of \(run["workflow"]?.stringValue ?? "") (\(run["file"]?.stringValue ?? "")): \(run["state"]?.stringValue ?? "")")
+            let resumes = Int(run["resumes"]?.numberValue?.double ?? 0)
+            Terminal.emit("run \(run["id"]?.stringValue ?? id) of \(run["workflow"]?.stringValue ?? "") (\(run["file"]?.stringValue ?? "")): \(run["state"]?.stringValue ?? "")"
+                          + (resumes > 0 ? " (resumed \(resumes) time\(resumes == 1 ? "" : "s") after the host stopped during it)" : ""))
             if let failure = run["failure"]?.stringValue { Terminal.emit("  \(failure)") }
             for step in run["steps"]?.arrayValue ?? [] {
                 Terminal.emit("  " + RunCommand.line(for: step))

@@ -6,9 +6,9 @@ import Foundation
 import Testing
 
 /// Workflow runs in a real SQLite file: recorded as they go, listed, read back,
-/// and marked interrupted when a new process finds one still going.
+/// and found for resuming when a new process finds one still going.
 @Suite struct WorkflowRunStoreTests {
-    @Test func aRunIsRecordedStepByStepAndAnUnfinishedOneIsMarkedInterrupted() async throws {
+    @Test func aRunIsRecordedStepByStepAndAnUnfinishedOneIsFoundForResuming() async throws {
         let folder = try TemporaryFolder("runs")
         defer { folder.remove() }
         let path = folder.path + "/state.sqlite"
@@ -26,12 +26,22 @@ import Testing
             #expect(going.steps.map(\.name) == ["a"] && going.steps[0].output == ["count": 0])
             #expect(going.inputs == ["who": "ops"] && going.document == yaml)
         }
-        // A new process (as after kill -9) finds the run still going.
+        // A new process (as after kill -9) finds the run still going, with what it needs to resume it.
         let store = WorkflowRunStore(database: try StateDatabase(path: path))
-        #expect(try store.markInterrupted() == ["r1"])
+        let unfinished = try store.unfinishedRuns()
+        #expect(unfinished.map(\.id) == ["r1"])
+        #expect(unfinished.first?.document == yaml && unfinished.first?.inputs == ["who": "ops"] && unfinished.first?.resumes == 0)
+        #expect(unfinished.first?.finishedSteps.keys.sorted() == [0] && unfinished.first?.finishedSteps[0]?.output == ["count": 0])
+        #expect(unfinished.first?.startedAt == WallClockTime(secondsSince1970: 1_800_000_000))
+        try await store.runResumed(run: "r1")
+        #expect(try store.run(id: "r1")?.resumes == 1)
+        // One that cannot be resumed is marked interrupted with the reason.
+        #expect(try store.markInterrupted("r1", reason: "its file no longer parses"))
+        #expect(try !store.markInterrupted("r1", reason: "again"))
         let interrupted = try #require(try store.run(id: "r1"))
         #expect(interrupted.state == .interrupted && interrupted.stepsFinished == 1)
-        #expect(interrupted.failure?.contains("the host stopped while the run was going") == true)
+        #expect(interrupted.failure == "its file no longer parses")
+        #expect(try store.unfinishedRuns().isEmpty)
         #expect(try store.runs().map(\.id) == ["r1"])
         #expect(try store.run(id: "nope") == nil)
     }

@@ -2,6 +2,7 @@ import CapHostCore
 import CapHostTestSupport
 @testable import CapHostWorkflows
 import Foundation
+import Synchronization
 import Testing
 
 /// Workflows run over a real host with real C plugins: seed 001's example
@@ -104,17 +105,65 @@ import Testing
         }
     }
 
-    /// Durable steps are not journaled by this version: refused before any step runs, never run as plain calls.
-    @Test func aDurableStepIsRefusedBeforeTheFirstStep() async throws {
+    /// A durable step needs a durable journal, and names a capability: otherwise it is
+    /// refused before any step runs, never run as a plain call.
+    @Test func aDurableStepWithoutAJournalOrOnAHostToolIsRefusedBeforeTheFirstStep() async throws {
         try await Self.withEcosystem { host in
-            let yaml = "name: d\nsteps:\n  - {name: first, tool: oneiric_list_adapters}\n  - {name: kept, tool: \"adapter:bench/echo\", durable: true}\n"
+            let yaml = """
+            name: d
+            steps:
+              - {name: first, tool: "adapter:bench/echo"}
+              - {name: kept, tool: "adapter:bench/echo", durable: true}
+              - {name: listed, tool: oneiric_list_adapters, durable: true}
+            """
             let workflow = try #require(try WorkflowFileParser.parse(yaml: yaml, file: "d.yaml").first)
+            let bench = SlotKey(domain: "adapter", category: "bench")
+            let callsBefore = host.host.explain(bench)?.candidates.map(\.calls)
             do throws(WorkflowRunError) {
                 _ = try await WorkflowRunner(host: host.host).run(workflow)
-                Issue.record("a durable step ran")
+                Issue.record("a durable step ran without a journal")
             } catch {
-                #expect(error.problems == ["d.yaml:4:5: step 'kept': durable: true is not run by this version of caphost yet (the step would not be journaled); remove it to run the step as a direct call"])
+                #expect(error.kind == .tool)
+                #expect(error.problems == [
+                    "d.yaml:4:5: step 'kept': durable: true needs the host's durable journal, which this host does not keep (caphost serve keeps it in its state database)",
+                    "d.yaml:5:5: step 'listed': durable: true journals a capability call, but oneiric_list_adapters is answered by the host itself and changes nothing; remove durable",
+                ], "\(error.problems)")
             }
+            #expect(host.host.explain(bench)?.candidates.map(\.calls) == callsBefore, "a step ran")
+        }
+    }
+
+    /// A resumed run goes on from its first unfinished step: the finished steps are not
+    /// called again, and their recorded outputs are what later steps read.
+    @Test func aResumedRunGoesOnFromItsFirstUnfinishedStepWithTheRecordedOutputs() async throws {
+        try await Self.withEcosystem { host in
+            let yaml = """
+            name: resumable
+            steps:
+              - {name: first, tool: "service:coordination/coord_backup_repositories", params: {repos: [a]}}
+              - {name: skipped, tool: "service:workers/worker_execute_flow", params: {x: 1}, when: "${input.never}"}
+              - {name: second, tool: "service:workers/worker_execute_flow", params: {from_first: "${steps.first.accepted.repos[0]}"}}
+            """
+            let workflow = try #require(try WorkflowFileParser.parse(yaml: yaml, file: "r.yaml").first)
+            // As recorded before the stop: `first` answered something the fixture would not have.
+            let recordedFirst = WorkflowReport.StepReport(name: "first", tool: "service:coordination/coord_backup_repositories",
+                                                          outcome: .succeeded, provider: "service:coordination:fixture", attempts: 1,
+                                                          durationMilliseconds: 2, output: ["accepted": ["repos": ["recorded"]]], error: nil)
+            let recordedSkip = WorkflowReport.StepReport(name: "skipped", tool: "service:workers/worker_execute_flow", outcome: .skipped,
+                                                         provider: nil, attempts: 0, durationMilliseconds: 0, output: nil, error: "when: false")
+            let journal = MemoryJournal()
+            let run = UnfinishedWorkflowRun(id: "r-1", workflow: "resumable", file: "r.yaml", document: yaml, inputs: ["never": false],
+                                            startedAt: WallClockTime(secondsSince1970: WallClockTime.now.secondsSince1970 - 5),
+                                            resumes: 0, finishedSteps: [0: recordedFirst, 1: recordedSkip])
+            let coordination = SlotKey(domain: "service", category: "coordination")
+            let callsBefore = host.host.explain(coordination)?.candidates.map(\.calls)
+            let report = try await WorkflowRunner(host: host.host).resume(workflow, run: run, journal: journal)
+            #expect(report.succeeded && !report.interrupted, "\(report.failure ?? "")")
+            #expect(report.id == "r-1" && report.durationMilliseconds >= 5000)
+            #expect(report.steps.map(\.outcome) == [.succeeded, .skipped, .succeeded])
+            #expect(report.steps[2].output?["accepted"]?["from_first"] == "recorded")
+            #expect(host.host.explain(coordination)?.candidates.map(\.calls) == callsBefore, "a finished step was called again")
+            #expect(journal.events == ["resumed r-1", "step 2 second succeeded", "finished r-1 succeeded"])
         }
     }
 
@@ -170,4 +219,20 @@ import Testing
             #expect(report.steps[2].output?["provider"] == "beta")
         }
     }
+}
+
+/// A journal in memory: what a runner told it, in order.
+final class MemoryJournal: WorkflowRunJournal {
+    private let recorded = Mutex<[String]>([])
+
+    var events: [String] { recorded.withLock { $0 } }
+
+    private func note(_ event: String) { recorded.withLock { $0.append(event) } }
+
+    func runStarted(_ run: WorkflowRunStart) async throws { note("started \(run.id)") }
+    func stepFinished(run: String, index: Int, _ step: WorkflowReport.StepReport) async throws {
+        note("step \(index) \(step.name) \(step.outcome.rawValue)")
+    }
+    func runFinished(run: String, _ report: WorkflowReport) async throws { note("finished \(run) \(report.succeeded ? "succeeded" : "failed")") }
+    func runResumed(run: String) async throws { note("resumed \(run)") }
 }

@@ -5,7 +5,8 @@ import CapHostWorkflows
 /// response shapes (`{"plugins": [...]}`, `SlotExplanation`, `SwapOutcome` …).
 extension MCPHostTool {
     /// Runs the tool; `arguments` already passed its input schema.
-    func run(on host: CapabilityHost, arguments: [String: JSONValue], workflowRuns: (any WorkflowRunJournal)?) async -> MCPToolResult {
+    func run(on host: CapabilityHost, arguments: [String: JSONValue], workflowRuns: (any WorkflowRunJournal)?,
+             durableSteps: (any DurableStepCalls)?) async -> MCPToolResult {
         switch self {
         case .listPlugins:
             return Self.encoded(["plugins": host.plugins()])
@@ -81,7 +82,7 @@ extension MCPHostTool {
         case .listAdapters, .resolveAdapter, .checkHealth, .getAdapter:
             return await runOneiric(on: host, arguments: arguments)
         case .runWorkflow:
-            return await Self.runWorkflow(on: host, arguments: arguments, journal: workflowRuns)
+            return await Self.runWorkflow(on: host, arguments: arguments, journal: workflowRuns, durable: durableSteps)
         }
     }
 

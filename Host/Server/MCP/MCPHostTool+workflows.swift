@@ -8,7 +8,7 @@ import Foundation
 /// which step failed and why.
 extension MCPHostTool {
     static func runWorkflow(on host: CapabilityHost, arguments: [String: JSONValue],
-                            journal: (any WorkflowRunJournal)?) async -> MCPToolResult {
+                            journal: (any WorkflowRunJournal)?, durable: (any DurableStepCalls)?) async -> MCPToolResult {
         let document = arguments["document"]?.stringValue ?? ""
         let file = arguments["file"]?.stringValue ?? "workflow.yaml"
         let workflows: [Workflow]
@@ -24,7 +24,7 @@ extension MCPHostTool {
         case .failure(let error): return .failure(code: "invalid_argument", message: error.message + " with \"workflow\"")
         }
         let inputs = arguments["inputs"]?.objectValue ?? [:]
-        let runner = WorkflowRunner(host: host)
+        let runner = WorkflowRunner(host: host, durable: durable)
         do throws(WorkflowRunError) {
             if arguments["dry_run"]?.boolValue == true {
                 try await runner.check(workflow, inputs: inputs)

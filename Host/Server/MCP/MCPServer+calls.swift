@@ -13,7 +13,8 @@ extension MCPServer {
         }
         switch tool.target {
         case .host(let hostTool):
-            return await hostTool.run(on: host, arguments: arguments, workflowRuns: options.workflowRuns)
+            return await hostTool.run(on: host, arguments: arguments, workflowRuns: options.workflowRuns,
+                                      durableSteps: options.durableSteps)
         case .capability(let key, let wrapsPayload):
             let payload = wrapsPayload ? (arguments["payload"] ?? .null).serialized() : JSONValue.object(arguments).serialized()
             do {

@@ -29,6 +29,8 @@ public final class MCPServer: Sendable {
         public var maximumBatchMessages = 64
         /// Where `caphost_run_workflow` records runs (the host's state database); nil records none.
         public var workflowRuns: (any WorkflowRunJournal)?
+        /// Where `caphost_run_workflow` journals `durable: true` steps (the host's durable engine); nil refuses them.
+        public var durableSteps: (any DurableStepCalls)?
 
         /// The defaults above.
         public init() {}

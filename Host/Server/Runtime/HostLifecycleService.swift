@@ -28,6 +28,7 @@ struct HostLifecycleService: Service {
             logger.error("durable deliveries could not start: \(error)")
             throw error
         }
+        runtime.resumer.start()
         runtime.scores.start(host: runtime.host, every: runtime.settings.scoreSampleInterval)
         runtime.readiness.markReady()
         logger.notice("ready: \(runtime.host.plugins().count) plugin file(s), \(runtime.host.capabilities().count) slot(s)")
@@ -38,6 +39,8 @@ struct HostLifecycleService: Service {
         runtime.readiness.markNotReady()
         runtime.mcp?.stop()
         await runtime.deliveries.stop()
+        // Resumed runs stop before their next step (a durable wait ends now); each stays recorded as going.
+        await runtime.resumer.waitForRuns()
         let abandoned = await runtime.host.stop(drainTimeout: runtime.settings.drainTimeout)
         runtime.scores.stop()
         runtime.metrics.stop()

@@ -2,6 +2,7 @@ import CapHostCore
 import CapHostGRPC
 import CapHostMCP
 import CapHostState
+import CapHostWorkflows
 import Foundation
 import Hummingbird
 import Logging
@@ -21,6 +22,8 @@ public final class HostRuntime: Sendable {
     public let deliveries: DurableDelivery
     /// Workflow runs, recorded as they go.
     public let workflowRuns: WorkflowRunStore
+    /// Resumes, once the plugins are loaded, the runs a stopped host left going.
+    let resumer: WorkflowRunResumer
     public let readiness = Readiness()
     let archive: EventArchive
     let pins: PinStore
@@ -64,15 +67,12 @@ public final class HostRuntime: Sendable {
         self.deliveries = DurableDelivery(host: host, journal: DeliveryJournal(database: database),
                                           settings: settings.durable, logger: logger)
         self.workflowRuns = WorkflowRunStore(database: database)
-        // Runs the previous process left going did not finish; resuming them is not done yet.
-        let interrupted = try workflowRuns.markInterrupted()
-        if !interrupted.isEmpty {
-            logger.warning("workflow runs interrupted by the previous stop: \(interrupted.joined(separator: ", ")) (caphost runs show ID tells how far each got)")
-        }
+        self.resumer = WorkflowRunResumer(runs: workflowRuns, runner: WorkflowRunner(host: host, durable: deliveries), logger: logger)
         self.metrics = HostMetricsCollector(host: host)
         if settings.mcpEnabled {
             var options = MCPServer.Options()
             options.workflowRuns = workflowRuns
+            options.durableSteps = deliveries
             let server = MCPServer(host: host, options: options, logger: logger)
             self.mcp = server
             self.mcpEndpoint = MCPHTTPEndpoint(server: server)

@@ -4,8 +4,9 @@ import GRDB
 
 /// Workflow runs in the state database: the journal a runner records into as
 /// a run goes (`WorkflowRunJournal`), and what `caphost runs` and
-/// `GET /v1/runs` read back. A run a previous process left `running` is marked
-/// `interrupted` when the host starts (`markInterrupted`).
+/// `GET /v1/runs` read back. A run a previous process left `running` is
+/// resumed when the host starts (`unfinishedRuns`), or marked `interrupted`
+/// with the reason it cannot be (`markInterrupted`).
 public final class WorkflowRunStore: WorkflowRunJournal {
     private let database: StateDatabase
 
@@ -49,17 +50,38 @@ public final class WorkflowRunStore: WorkflowRunJournal {
         }
     }
 
-    /// Marks runs a previous process left `running` as `interrupted`; returns their ids.
+    public func runResumed(run: String) async throws {
+        try await database.write("record the resumption of workflow run \(run)") { db in
+            try db.execute(sql: "UPDATE workflow_runs SET resumes = resumes + 1 WHERE id = ?", arguments: [run])
+        }
+    }
+
+    /// Runs a previous process left `running`, oldest first, with their finished steps.
+    public func unfinishedRuns() throws(StateError) -> [UnfinishedWorkflowRun] {
+        try database.readNow("read unfinished workflow runs") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM workflow_runs WHERE state = 'running' ORDER BY started_at, id").map { row in
+                let id: String = row["id"]
+                var finished: [Int: WorkflowReport.StepReport] = [:]
+                for step in try Row.fetchAll(db, sql: "SELECT * FROM workflow_steps WHERE run_id = ? AND outcome <> 'not_run'",
+                                             arguments: [id]) {
+                    finished[step["position"]] = Self.step(from: step)
+                }
+                return UnfinishedWorkflowRun(id: id, workflow: row["workflow"], file: row["file"], document: row["document"],
+                                             inputs: (try? JSONValue(parsing: row["inputs"] as String))?.objectValue ?? [:],
+                                             startedAt: WallClockTime(secondsSince1970: row["started_at"]), resumes: row["resumes"],
+                                             finishedSteps: finished)
+            }
+        }
+    }
+
+    /// Marks run `id`, still `running`, as `interrupted` because of `reason`
+    /// (it cannot be resumed); false when it is not running.
     @discardableResult
-    public func markInterrupted() throws(StateError) -> [String] {
-        try database.writeNow("mark interrupted workflow runs") { db in
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM workflow_runs WHERE state = 'running' ORDER BY started_at")
-            try db.execute(sql: """
-                UPDATE workflow_runs SET state = 'interrupted',
-                    failure = 'the host stopped while the run was going (its finished steps are recorded)'
-                WHERE state = 'running'
-                """)
-            return ids
+    public func markInterrupted(_ id: String, reason: String) throws(StateError) -> Bool {
+        try database.writeNow("mark workflow run \(id) interrupted") { db in
+            try db.execute(sql: "UPDATE workflow_runs SET state = 'interrupted', failure = ?, finished_at = ? WHERE id = ? AND state = 'running'",
+                           arguments: [reason, WallClockTime.now.secondsSince1970, id])
+            return db.changesCount > 0
         }
     }
 
@@ -75,14 +97,17 @@ public final class WorkflowRunStore: WorkflowRunJournal {
     public func run(id: String) throws(StateError) -> RecordedWorkflowRun? {
         try database.readNow("read workflow run \(id)") { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM workflow_runs WHERE id = ?", arguments: [id]) else { return nil }
-            let steps = try Row.fetchAll(db, sql: "SELECT * FROM workflow_steps WHERE run_id = ? ORDER BY position", arguments: [id]).map { step in
-                WorkflowReport.StepReport(name: step["name"], tool: step["tool"],
-                                          outcome: WorkflowReport.StepReport.Outcome(rawValue: step["outcome"]) ?? .failed,
-                                          provider: step["provider"], attempts: step["attempts"], durationMilliseconds: step["duration_ms"],
-                                          output: (step["output"] as String?).flatMap { try? JSONValue(parsing: $0) }, error: step["error"])
-            }
+            let steps = try Row.fetchAll(db, sql: "SELECT * FROM workflow_steps WHERE run_id = ? ORDER BY position", arguments: [id])
+                .map(Self.step(from:))
             return try Self.run(from: row, steps: steps, in: db)
         }
+    }
+
+    private static func step(from row: Row) -> WorkflowReport.StepReport {
+        WorkflowReport.StepReport(name: row["name"], tool: row["tool"],
+                                  outcome: WorkflowReport.StepReport.Outcome(rawValue: row["outcome"]) ?? .failed,
+                                  provider: row["provider"], attempts: row["attempts"], durationMilliseconds: row["duration_ms"],
+                                  output: (row["output"] as String?).flatMap { try? JSONValue(parsing: $0) }, error: row["error"])
     }
 
     private static func run(from row: Row, steps: [WorkflowReport.StepReport], in db: Database) throws -> RecordedWorkflowRun {
@@ -94,7 +119,7 @@ public final class WorkflowRunStore: WorkflowRunJournal {
                                    state: RecordedWorkflowRun.State(rawValue: row["state"]) ?? .failed, failure: row["failure"],
                                    startedAt: WallClockTime(secondsSince1970: startedAt),
                                    durationMilliseconds: finishedAt.map { ($0 - startedAt) * 1000 },
-                                   stepCount: row["step_count"], stepsFinished: finished,
+                                   stepCount: row["step_count"], stepsFinished: finished, resumes: row["resumes"],
                                    inputs: (try? JSONValue(parsing: row["inputs"] as String)) ?? .object([:]),
                                    document: row["document"], steps: steps)
     }
@@ -117,6 +142,8 @@ public struct RecordedWorkflowRun: Sendable, Codable {
     public let stepCount: Int
     /// Steps that ran to an outcome (succeeded, failed or skipped).
     public let stepsFinished: Int
+    /// How often the host resumed it after a stop left it going.
+    public let resumes: Int
     public let inputs: JSONValue
     /// The workflow file's text as it ran.
     public let document: String

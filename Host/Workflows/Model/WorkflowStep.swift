@@ -3,8 +3,9 @@ public struct WorkflowStep: Sendable, Hashable {
     public let name: String
     public let tool: StepTool
     public let params: ParamTemplate
-    /// Journaled like a durable invocation: a run interrupted after the step
-    /// was accepted delivers it (once) rather than calling it again.
+    /// Journaled like a durable invocation, under a key of the run and the step:
+    /// a run resumed after the step was journaled waits for that delivery
+    /// rather than calling again, and the answer kept in the journal is its output.
     public let durable: Bool
     /// The call's deadline; the host's default when nil.
     public let timeout: Duration?

@@ -9,6 +9,9 @@ public struct WorkflowReport: Sendable, Codable {
     public let succeeded: Bool
     /// The first failure that stopped the run, or nil.
     public let failure: String?
+    /// The host stopped during the run: it is recorded as still going and is
+    /// resumed from its first unfinished step when the host starts again.
+    public let interrupted: Bool
     public let startedAt: WallClockTime
     public let durationMilliseconds: Double
     public let steps: [StepReport]

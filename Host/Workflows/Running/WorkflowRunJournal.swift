@@ -7,6 +7,8 @@ public protocol WorkflowRunJournal: Sendable {
     func runStarted(_ run: WorkflowRunStart) async throws
     func stepFinished(run: String, index: Int, _ step: WorkflowReport.StepReport) async throws
     func runFinished(run: String, _ report: WorkflowReport) async throws
+    /// A run a stopped host left going is being resumed.
+    func runResumed(run: String) async throws
 }
 
 /// What a run started with.

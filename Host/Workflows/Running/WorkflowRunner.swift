@@ -3,12 +3,19 @@ import CapHostCore
 /// Runs workflows on a host: checks inputs, requirements and tools before the
 /// first step, then runs the steps in order, each through a guarded call to the
 /// provider that wins its slot at that moment (a swap between steps is
-/// followed, never failed).
+/// followed, never failed). A `durable: true` step goes through the durable
+/// journal instead, and its answer is read back from it.
+///
+/// A recorded run that a stopped host left going is resumed (`resume`) from
+/// its first unfinished step, with the finished steps' outputs in scope.
 public struct WorkflowRunner: Sendable {
     public let host: CapabilityHost
+    /// Where durable steps are journaled; without one, a workflow with a durable step is refused.
+    public let durable: (any DurableStepCalls)?
 
-    public init(host: CapabilityHost) {
+    public init(host: CapabilityHost, durable: (any DurableStepCalls)? = nil) {
         self.host = host
+        self.durable = durable
     }
 
     /// What a step calls once its tool is bound to what the host offers.
@@ -23,10 +30,22 @@ public struct WorkflowRunner: Sendable {
         case finished(WorkflowReport.StepReport, index: Int, of: Int)
     }
 
+    /// A workflow checked against the host with its inputs (`prepare`), ready to run.
+    public struct PreparedWorkflow: Sendable {
+        public let workflow: Workflow
+        public let inputs: [String: JSONValue]
+        /// Each step's tool, bound to what the host offered when it was checked.
+        let tools: [BoundTool]
+    }
+
     /// Checks that `workflow` can run with `inputs`: every input it reads is
     /// given, every requirement resolves to a healthy provider, every tool names
-    /// something the host offers. Returns each step's bound tool.
-    func prepare(_ workflow: Workflow, inputs: [String: JSONValue]) async throws(WorkflowRunError) -> [BoundTool] {
+    /// something the host offers. No step runs.
+    public func prepare(_ workflow: Workflow, inputs: [String: JSONValue] = [:]) async throws(WorkflowRunError) -> PreparedWorkflow {
+        PreparedWorkflow(workflow: workflow, inputs: inputs, tools: try await bindTools(workflow, inputs: inputs))
+    }
+
+    private func bindTools(_ workflow: Workflow, inputs: [String: JSONValue]) async throws(WorkflowRunError) -> [BoundTool] {
         var missing: [String] = []
         for step in workflow.steps {
             for reference in step.references {
@@ -42,13 +61,17 @@ public struct WorkflowRunner: Sendable {
         var unbound: [String] = []
         let offered = offeredMethods()
         for step in workflow.steps {
-            if step.durable {
-                unbound.append("\(workflow.file):\(step.line):\(step.column): step '\(step.name)': durable: true is not run by this version of caphost yet (the step would not be journaled); remove it to run the step as a direct call")
-                continue
-            }
+            let place = "\(workflow.file):\(step.line):\(step.column): step '\(step.name)'"
             switch bind(step.tool, offered: offered) {
-            case .success(let tool): bound.append(tool)
-            case .failure(let why): unbound.append("\(workflow.file):\(step.line):\(step.column): step '\(step.name)': \(why.message)")
+            case .success(.registry(let query)) where step.durable:
+                unbound.append("\(place): durable: true journals a capability call, but \(query.rawValue) is answered by the host itself and changes nothing; remove durable")
+            case .success(let tool):
+                if step.durable && durable == nil {
+                    unbound.append("\(place): durable: true needs the host's durable journal, which this host does not keep (caphost serve keeps it in its state database)")
+                } else {
+                    bound.append(tool)
+                }
+            case .failure(let why): unbound.append("\(place): \(why.message)")
             }
         }
         if !unbound.isEmpty { throw WorkflowRunError(kind: .tool, problems: unbound) }
@@ -62,7 +85,14 @@ public struct WorkflowRunner: Sendable {
     public func run(_ workflow: Workflow, inputs: [String: JSONValue] = [:], journal: (any WorkflowRunJournal)? = nil,
                     document: String = "",
                     progress: @Sendable (Progress) -> Void = { _ in }) async throws(WorkflowRunError) -> WorkflowReport {
-        let tools = try await prepare(workflow, inputs: inputs)
+        try await run(try await prepare(workflow, inputs: inputs), journal: journal, document: document, progress: progress)
+    }
+
+    /// Runs a workflow `prepare` checked, as `run(_:inputs:…)` does without checking
+    /// again; throws only when the journal cannot record the start.
+    public func run(_ prepared: PreparedWorkflow, journal: (any WorkflowRunJournal)? = nil, document: String = "",
+                    progress: @Sendable (Progress) -> Void = { _ in }) async throws(WorkflowRunError) -> WorkflowReport {
+        let (workflow, inputs, tools) = (prepared.workflow, prepared.inputs, prepared.tools)
         let startedAt = WallClockTime.now
         let id = journal == nil ? "" : Self.newRunID()
         if let journal {
@@ -74,34 +104,84 @@ public struct WorkflowRunner: Sendable {
         }
         let clock = ContinuousClock()
         let started = clock.now
+        return await execute(workflow, tools: tools, id: id, inputs: inputs, startedAt: startedAt, finished: [:], journal: journal,
+                             elapsed: { Self.milliseconds(clock.now - started) }, progress: progress)
+    }
+
+    /// Resumes `run`, a recorded run of `workflow` that a stopped host left
+    /// going: the same checks as `run`, then the steps from the first one not
+    /// recorded as finished, with the finished ones' outputs in scope. A
+    /// durable step journaled before the stop is waited for, not journaled again.
+    public func resume(_ workflow: Workflow, run: UnfinishedWorkflowRun, journal: any WorkflowRunJournal,
+                       progress: @Sendable (Progress) -> Void = { _ in }) async throws(WorkflowRunError) -> WorkflowReport {
+        let tools = try await bindTools(workflow, inputs: run.inputs)
+        do {
+            try await journal.runResumed(run: run.id)
+        } catch {
+            throw WorkflowRunError(kind: .journal, problems: ["cannot record the resumption of run \(run.id): \(error)"])
+        }
+        let startedAt = run.startedAt
+        return await execute(workflow, tools: tools, id: run.id, inputs: run.inputs, startedAt: startedAt, finished: run.finishedSteps,
+                             journal: journal, elapsed: { (WallClockTime.now.secondsSince1970 - startedAt.secondsSince1970) * 1000 },
+                             progress: progress)
+    }
+
+    /// Runs the steps not in `finished` (by index), in order, recording each.
+    private func execute(_ workflow: Workflow, tools: [BoundTool], id: String, inputs: [String: JSONValue], startedAt: WallClockTime,
+                         finished: [Int: WorkflowReport.StepReport], journal: (any WorkflowRunJournal)?,
+                         elapsed: () -> Double, progress: @Sendable (Progress) -> Void) async -> WorkflowReport {
+        // Durable steps' keys: the run's id, so a resumed run finds what it journaled.
+        let keyBase = id.isEmpty ? Self.newRunID() : id
         var scope = ReferenceScope(inputs: inputs, outputs: [:])
         var reports: [WorkflowReport.StepReport] = []
         var stopped: String?
+        var interrupted: String?
         for (index, step) in workflow.steps.enumerated() {
-            if stopped != nil {
+            if stopped != nil || interrupted != nil {
                 reports.append(.init(name: step.name, tool: step.tool.description, outcome: .notRun, provider: nil, attempts: 0,
                                      durationMilliseconds: 0, output: nil, error: nil))
                 continue
             }
-            progress(.started(step: step.name, index: index, of: workflow.steps.count))
-            let report = await run(step, tool: tools[index], scope: scope)
+            let report: WorkflowReport.StepReport
+            if let recorded = finished[index] {
+                report = recorded
+            } else {
+                if durable?.isStopped == true {
+                    interrupted = "the host is stopping; the run resumes at step '\(step.name)' when it starts again"
+                    reports.append(.init(name: step.name, tool: step.tool.description, outcome: .notRun, provider: nil, attempts: 0,
+                                         durationMilliseconds: 0, output: nil, error: nil))
+                    continue
+                }
+                progress(.started(step: step.name, index: index, of: workflow.steps.count))
+                switch await run(step, index: index, keyBase: keyBase, tool: tools[index], scope: scope) {
+                case .finished(let finished):
+                    report = finished
+                case .interrupted(let why):
+                    interrupted = "\(why); the run resumes at step '\(step.name)' when the host starts again"
+                    reports.append(.init(name: step.name, tool: step.tool.description, outcome: .notRun, provider: nil, attempts: 0,
+                                         durationMilliseconds: 0, output: nil, error: why))
+                    continue
+                }
+                if let journal {
+                    do {
+                        try await journal.stepFinished(run: id, index: index, report)
+                    } catch {
+                        stopped = "the run could not be recorded after step '\(step.name)': \(error)"
+                    }
+                }
+                progress(.finished(report, index: index, of: workflow.steps.count))
+            }
             if report.outcome == .succeeded, let output = report.output { scope.outputs[step.name] = output }
-            if report.outcome == .failed && step.onError != .continue {
+            if report.outcome == .failed && step.onError != .continue && stopped == nil {
                 stopped = "step '\(step.name)' failed: \(report.error ?? "")"
             }
             reports.append(report)
-            if let journal {
-                do {
-                    try await journal.stepFinished(run: id, index: index, report)
-                } catch {
-                    stopped = "the run could not be recorded after step '\(step.name)': \(error)"
-                }
-            }
-            progress(.finished(report, index: index, of: workflow.steps.count))
         }
-        var report = WorkflowReport(id: id, workflow: workflow.name, file: workflow.file, succeeded: stopped == nil, failure: stopped,
-                                    startedAt: startedAt, durationMilliseconds: Self.milliseconds(clock.now - started), steps: reports)
-        if let journal {
+        var report = WorkflowReport(id: id, workflow: workflow.name, file: workflow.file, succeeded: stopped == nil && interrupted == nil,
+                                    failure: stopped ?? interrupted, interrupted: interrupted != nil,
+                                    startedAt: startedAt, durationMilliseconds: elapsed(), steps: reports)
+        // An interrupted run stays `running` in the record: the next start resumes it.
+        if let journal, interrupted == nil {
             do {
                 try await journal.runFinished(run: id, report)
             } catch {
@@ -114,7 +194,7 @@ public struct WorkflowRunner: Sendable {
     /// Checks that `workflow` could run now with `inputs` (`--dry-run`): the
     /// same checks as `run`, and no step runs.
     public func check(_ workflow: Workflow, inputs: [String: JSONValue] = [:]) async throws(WorkflowRunError) {
-        _ = try await prepare(workflow, inputs: inputs)
+        _ = try await bindTools(workflow, inputs: inputs)
     }
 
     /// A run id: the time in milliseconds and 6 random hex digits (sortable, short to type).
@@ -123,13 +203,19 @@ public struct WorkflowRunner: Sendable {
         return String(milliseconds, radix: 36) + "-" + String(UInt32.random(in: 0...0xFFFFFF), radix: 16)
     }
 
-    private func run(_ step: WorkflowStep, tool: BoundTool, scope: ReferenceScope) async -> WorkflowReport.StepReport {
+    /// A step's end: its report, or the host stopping before it finished.
+    enum StepResult {
+        case finished(WorkflowReport.StepReport)
+        case interrupted(String)
+    }
+
+    private func run(_ step: WorkflowStep, index: Int, keyBase: String, tool: BoundTool, scope: ReferenceScope) async -> StepResult {
         let clock = ContinuousClock()
         let started = clock.now
         func report(_ outcome: WorkflowReport.StepReport.Outcome, provider: String? = nil, attempts: Int = 0,
-                    output: JSONValue? = nil, error: String? = nil) -> WorkflowReport.StepReport {
-            .init(name: step.name, tool: step.tool.description, outcome: outcome, provider: provider, attempts: attempts,
-                  durationMilliseconds: Self.milliseconds(clock.now - started), output: output, error: error)
+                    output: JSONValue? = nil, error: String? = nil) -> StepResult {
+            .finished(.init(name: step.name, tool: step.tool.description, outcome: outcome, provider: provider, attempts: attempts,
+                            durationMilliseconds: Self.milliseconds(clock.now - started), output: output, error: error))
         }
         if let when = step.when {
             let value = try? when.resolve(in: scope)
@@ -147,9 +233,27 @@ public struct WorkflowRunner: Sendable {
         var attempts = 0
         var lastError = ""
         var lastProvider: String?
-        while attempts < tries {
-            attempts += 1
-            switch await call(tool, params: params, timeout: step.timeout) {
+        for attempt in 1...tries {
+            let result: Result<(String, JSONValue), CallFailure>
+            if step.durable, let durable, case .capability(let reference, let method) = tool {
+                // One delivery per try; its own retries and failover count as attempts.
+                let call = DurableStepCall(target: reference, method: method, payload: params.serialized(),
+                                           key: "workflow/\(keyBase)/\(index)/\(attempt)", attemptTimeout: step.timeout)
+                switch await durable.deliver(call) {
+                case .delivered(_, let provider, let deliveryAttempts, let response):
+                    attempts += deliveryAttempts
+                    result = .success((provider, Self.output(from: response)))
+                case .failed(let message, let provider, let deliveryAttempts):
+                    attempts += deliveryAttempts
+                    result = .failure(CallFailure(message: message, provider: provider))
+                case .interrupted(let why):
+                    return .interrupted(why)
+                }
+            } else {
+                attempts += 1
+                result = await call(tool, params: params, timeout: step.timeout)
+            }
+            switch result {
             case .success(let (provider, output)):
                 return report(.succeeded, provider: provider, attempts: attempts, output: output)
             case .failure(let failure):
@@ -158,6 +262,11 @@ public struct WorkflowRunner: Sendable {
             }
         }
         return report(.failed, provider: lastProvider, attempts: attempts, error: lastError)
+    }
+
+    /// A response as a step's output: JSON as JSON, any other bytes as text.
+    static func output(from body: [UInt8]) -> JSONValue {
+        (try? JSONValue(parsing: body)) ?? .string(String(decoding: body, as: UTF8.self))
     }
 
     /// Why a call failed, and who answered (if anyone did).
@@ -177,8 +286,7 @@ public struct WorkflowRunner: Sendable {
             do throws(InvocationError) {
                 let response = try await host.invoker.guardedCall(reference, method: method, timeout: timeout)
                     .response(payload: params.serialized())
-                let output = (try? JSONValue(parsing: response.body)) ?? .string(String(decoding: response.body, as: UTF8.self))
-                return .success((response.provider.description, output))
+                return .success((response.provider.description, Self.output(from: response.body)))
             } catch {
                 return .failure(CallFailure(message: "\(error.code.rawValue): \(error.message)", provider: error.provider?.description))
             }

@@ -36,7 +36,7 @@ enum WorkflowRoutes {
             let body = try await JSONResponse.decode(RunRequest.self, from: request, limit: admin.settings.maxRequestBytes, context: context)
             let workflow = try select(body)
             let inputs = body.inputs ?? [:]
-            let runner = WorkflowRunner(host: admin.host)
+            let runner = WorkflowRunner(host: admin.host, durable: admin.deliveries)
             if body.dryRun == true {
                 try await checked { () async throws(WorkflowRunError) in try await runner.check(workflow, inputs: inputs) }
                 struct Plan: Encodable { let workflow: String; let file: String; let ready: Bool; let steps: [[String: String]] }
@@ -51,12 +51,12 @@ enum WorkflowRoutes {
                 return try JSONResponse.make(report)
             }
             // Problems that stop a run before it starts answer with a status, not a stream.
-            try await checked { () async throws(WorkflowRunError) in try await runner.check(workflow, inputs: inputs) }
+            let prepared = try await checked { () async throws(WorkflowRunError) in try await runner.prepare(workflow, inputs: inputs) }
             let (lines, writer) = AsyncStream<ByteBuffer>.makeStream()
             // The run goes on (and is recorded) even if the client goes away.
             Task {
                 do throws(WorkflowRunError) {
-                    let report = try await runner.run(workflow, inputs: inputs, journal: journal, document: body.document) { progress in
+                    let report = try await runner.run(prepared, journal: journal, document: body.document) { progress in
                         writer.yield(line(progress))
                     }
                     writer.yield(line(["event": "finished", "report": (try? JSONValue(encoding: report)) ?? .null]))
