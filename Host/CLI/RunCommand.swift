@@ -23,8 +23,9 @@ struct RunCommand: AsyncParsableCommand {
         `caphost runs` lists runs, `caphost runs show ID` shows one.
 
         Exit status: 0 when the run succeeded, 1 when a step failed (or a \
-        requirement could not be met), 2 for a file or input error, 3 when the \
-        host cannot be reached.
+        requirement could not be met, or the host stopped during the run: it \
+        resumes the run when it starts again), 2 for a file or input error, 3 \
+        when the host cannot be reached.
 
         Examples:
           caphost run backup.yaml --input 'repos=["caphost","oneiric"]'
@@ -108,6 +109,8 @@ struct RunCommand: AsyncParsableCommand {
             let duration = report["durationMilliseconds"]?.numberValue?.double ?? 0
             if report["succeeded"]?.boolValue == true {
                 Terminal.emit("run \(id) of \(report["workflow"]?.stringValue ?? "") succeeded in \(Self.milliseconds(duration))")
+            } else if report["interrupted"]?.boolValue == true {
+                Terminal.emit("run \(id) of \(report["workflow"]?.stringValue ?? "") was interrupted: \(report["failure"]?.stringValue ?? "") (caphost runs show \(id) follows it)")
             } else {
                 Terminal.emit("run \(id) of \(report["workflow"]?.stringValue ?? "") failed: \(report["failure"]?.stringValue ?? "")")
             }
