@@ -36,6 +36,10 @@ let package = Package(
         .library(name: "OutboxPlugin", type: .dynamic, targets: ["OutboxPlugin"]),
         // adapter:registry:oneiric — the host's client of Oneiric's registry (gRPC or MCP).
         .library(name: "OneiricPlugin", type: .dynamic, targets: ["OneiricPlugin"]),
+        // adapter:memory:local — the memory slot's local provider: SQLite FTS5, ranked by bm25.
+        .library(name: "LocalMemoryPlugin", type: .dynamic, targets: ["LocalMemoryPlugin"]),
+        // service:quality-loop:memory — remembers quality issues and finds the ones that recur.
+        .library(name: "QualityLoopPlugin", type: .dynamic, targets: ["QualityLoopPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -288,6 +292,23 @@ let package = Package(
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
+        .target(
+            name: "LocalMemoryPlugin",
+            dependencies: [
+                "PluginKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/LocalMemory",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
+        .target(
+            name: "QualityLoopPlugin",
+            dependencies: ["PluginKit"],
+            path: "Plugins/QualityLoop",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         // Shared by the test targets: C fixture builds, a host in temporary folders, peers.
         .target(
             name: "CapHostTestSupport",
@@ -405,6 +426,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/OneiricPluginTests"
+        ),
+        .testTarget(
+            name: "LocalMemoryPluginTests",
+            dependencies: ["CapHostCore", "CapHostTestSupport"],
+            path: "Tests/LocalMemoryPluginTests"
+        ),
+        .testTarget(
+            name: "QualityLoopPluginTests",
+            dependencies: ["CapHostCore", "CapHostTestSupport"],
+            path: "Tests/QualityLoopPluginTests"
         ),
         .testTarget(
             name: "OneiricWireTests",
