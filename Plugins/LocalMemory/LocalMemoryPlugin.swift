@@ -17,7 +17,7 @@ public final class LocalMemoryPlugin: CapabilityPlugin {
                 description: "Memories in a local SQLite file, searched by full text (FTS5, bm25)",
                 methods: [
                     CapabilityMethod(name: "store", description: "Stores a memory (content, tags, project); answers its id",
-                                     inputSchema: #"{"type":"object","required":["content"],"properties":{"content":{"type":"string","minLength":1},"tags":\#(tagsSchema),"project":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false}"#),
+                                     inputSchema: #"{"type":"object","required":["content"],"properties":{"content":{"type":"string","minLength":1},"tags":\#(tagsSchema),"project":{"type":"string","pattern":"^[a-zA-Z0-9._-]{1,128}$"}},"additionalProperties":false}"#),
                     CapabilityMethod(name: "search", description: "The best matches of a query (bm25), narrowed by project and tags",
                                      inputSchema: #"{"type":"object","properties":{"query":{"type":"string","minLength":1},"project":{"type":"string","minLength":1},"tags":\#(tagsSchema),"limit":{"type":"integer","minimum":1,"maximum":100}},"additionalProperties":false}"#),
                     CapabilityMethod(name: "stats", description: "How many memories, by project and by tag",

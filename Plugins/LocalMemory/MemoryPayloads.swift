@@ -58,14 +58,23 @@ enum MemoryPayloads {
         guard tags.count <= maximumTags else {
             throw PluginError.invalidArgument("tags: expected at most \(maximumTags) tags, found \(tags.count)")
         }
-        for (index, tag) in tags.enumerated() where !(1...maximumTagBytes).contains(tag.utf8.count) {
-            throw PluginError.invalidArgument("tags[\(index)]: expected 1…\(maximumTagBytes) bytes, found \(tag.utf8.count)")
+        for (index, tag) in tags.enumerated() {
+            guard (1...maximumTagBytes).contains(tag.utf8.count) else {
+                throw PluginError.invalidArgument("tags[\(index)]: expected 1…\(maximumTagBytes) bytes, found \(tag.utf8.count)")
+            }
+            // The slot's rule (session-buddy prints tags joined by ", "), so providers stay interchangeable.
+            guard !tag.contains(", "), !tag.contains(where: \.isNewline) else {
+                throw PluginError.invalidArgument("tags[\(index)]: expected no ', ' and no line break, found \"\(tag)\"")
+            }
         }
     }
 
+    /// The slot's rule (session-buddy's): `^[a-zA-Z0-9._-]{1,128}$`.
     static func check(project: String?) throws(PluginError) {
-        if let project, !(1...256).contains(project.utf8.count) {
-            throw PluginError.invalidArgument("project: expected 1…256 bytes, found \(project.utf8.count)")
+        guard let project else { return }
+        let allowed = project.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+        guard (1...128).contains(project.utf8.count), allowed else {
+            throw PluginError.invalidArgument("project: expected ^[a-zA-Z0-9._-]{1,128}$ (letters, digits, '.', '_', '-'), found \"\(project)\"")
         }
     }
 }

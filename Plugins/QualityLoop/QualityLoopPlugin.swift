@@ -19,9 +19,9 @@ public final class QualityLoopPlugin: CapabilityPlugin {
                 description: "Remembers quality issues in the memory slot and finds codes that keep coming back",
                 methods: [
                     CapabilityMethod(name: "remember", description: "Stores a quality run's issues in memory; answers the codes that reached the threshold within the window",
-                                     inputSchema: #"{"type":"object","required":["project","issues"],"properties":{"project":{"type":"string","minLength":1,"maxLength":256},"issues":{"type":"array","maxItems":5000},"threshold":{"type":"integer","minimum":1,"maximum":1000},"window_days":{"type":"integer","minimum":1,"maximum":3650},"min_severity":{"enum":["low","medium","high"]}}}"#),
+                                     inputSchema: #"{"type":"object","required":["project","issues"],"properties":{"project":{"type":"string","minLength":1,"maxLength":4096},"issues":{"type":"array","maxItems":5000},"threshold":{"type":"integer","minimum":1,"maximum":1000},"window_days":{"type":"integer","minimum":1,"maximum":3650},"min_severity":{"enum":["low","medium","high"]}}}"#),
                     CapabilityMethod(name: "acknowledge", description: "Records that the given codes' patterns were told, so they are not told again within the window",
-                                     inputSchema: #"{"type":"object","required":["project","codes"],"properties":{"project":{"type":"string","minLength":1,"maxLength":256},"codes":{"type":"array","items":{"type":"string","minLength":1,"maxLength":64},"maxItems":200}}}"#),
+                                     inputSchema: #"{"type":"object","required":["project","codes"],"properties":{"project":{"type":"string","minLength":1,"maxLength":4096},"codes":{"type":"array","items":{"type":"string","minLength":1,"maxLength":64},"maxItems":200}}}"#),
                 ]),
         ])
 
@@ -110,7 +110,7 @@ public final class QualityLoopPlugin: CapabilityPlugin {
     }
 
     private func remember(_ request: RememberRequest) async throws(PluginError) -> Recurrences {
-        try Self.check(project: request.project)
+        let project = try Self.memoryProject(request.project)
         let threshold = request.threshold ?? configuration.threshold
         let windowDays = request.windowDays ?? configuration.windowDays
         try QualityLoopConfiguration.check(threshold: threshold, at: "threshold")
@@ -124,7 +124,7 @@ public final class QualityLoopPlugin: CapabilityPlugin {
         for issue in stored {
             var tags = [Self.issueTag, "tool:\(issue.tool)", "code:\(issue.code)", "severity:\(issue.severity.rawValue)"]
             if let file = issue.file, !file.isEmpty { tags.append("file:\(String(file.prefix(120)))") }
-            try await memory.store(issue.memoryText, tags: tags, project: request.project)
+            try await memory.store(issue.memoryText, tags: tags, project: project)
         }
         context.metric(.counter, "quality_loop_issues_stored_total", value: Double(stored.count))
         let since = Date().addingTimeInterval(-Double(windowDays) * 86_400)
@@ -133,27 +133,27 @@ public final class QualityLoopPlugin: CapabilityPlugin {
         var alreadyTold: [String] = []
         var seen = Set<String>()
         for issue in stored where seen.insert(issue.code).inserted {
-            let found = try await memory.search(tags: [Self.issueTag, "code:\(issue.code)"], project: request.project)
+            let found = try await memory.search(tags: [Self.issueTag, "code:\(issue.code)"], project: project)
                 .filter { ($0.created ?? Date()) >= since }
             let files = Set(found.flatMap { $0.tags ?? [] }.filter { $0.hasPrefix("file:") }.map { String($0.dropFirst(5)) })
             let pattern = Pattern(code: issue.code, tool: issue.tool, count: found.count, files: files.sorted())
             recurrences.append(pattern)
             guard pattern.count >= threshold else { continue }
-            let told = try await memory.search(tags: [Self.toldTag, "code:\(issue.code)"], project: request.project)
+            let told = try await memory.search(tags: [Self.toldTag, "code:\(issue.code)"], project: project)
                 .contains { ($0.created ?? Date()) >= since }
             if told { alreadyTold.append(issue.code) } else { patterns.append(pattern) }
         }
         let subject = patterns.isEmpty ? "" :
-            "caphost quality: \(patterns.map(\.code).joined(separator: ", ")) keep\(patterns.count == 1 ? "s" : "") coming back in \(request.project)"
-        return Recurrences(project: request.project, stored: stored.count, notStored: kept.count - stored.count, recurrences: recurrences,
+            "caphost quality: \(patterns.map(\.code).joined(separator: ", ")) keep\(patterns.count == 1 ? "s" : "") coming back in \(project)"
+        return Recurrences(project: project, stored: stored.count, notStored: kept.count - stored.count, recurrences: recurrences,
                            patterns: patterns, alreadyTold: alreadyTold, notify: !patterns.isEmpty, codes: patterns.map(\.code),
-                           subject: subject, summary: Self.summary(patterns, project: request.project, threshold: threshold, windowDays: windowDays))
+                           subject: subject, summary: Self.summary(patterns, project: project, threshold: threshold, windowDays: windowDays))
     }
 
     private func acknowledge(_ request: AcknowledgeRequest) async throws(PluginError) -> [String: [String]] {
-        try Self.check(project: request.project)
+        let project = try Self.memoryProject(request.project)
         for code in request.codes {
-            try await memory.store("told about \(code) recurring in \(request.project)", tags: [Self.toldTag, "code:\(code)"], project: request.project)
+            try await memory.store("told about \(code) recurring in \(project)", tags: [Self.toldTag, "code:\(code)"], project: project)
         }
         return ["acknowledged": request.codes]
     }
@@ -171,10 +171,17 @@ public final class QualityLoopPlugin: CapabilityPlugin {
         return lines.joined(separator: "\n")
     }
 
-    static func check(project: String) throws(PluginError) {
-        guard (1...256).contains(project.utf8.count) else {
-            throw PluginError.invalidArgument("project: expected 1…256 bytes, found \(project.utf8.count)")
+    /// The memory slot's project name for `project`, a name or a path: a path's last component,
+    /// with every character outside `[a-zA-Z0-9._-]` written as `-` (the slot's rule), at most 128 bytes.
+    static func memoryProject(_ project: String) throws(PluginError) -> String {
+        let last = project.split(separator: "/").last.map(String.init) ?? ""
+        let name = String(String.UnicodeScalarView(last.unicodeScalars.map { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".-_".unicodeScalars.contains(scalar)) ? scalar : "-"
+        }).prefix(128))
+        guard !name.isEmpty, project.utf8.count <= 4_096 else {
+            throw PluginError.invalidArgument("project: expected a project name or path (1…4096 bytes, with a last component), found \"\(project.prefix(200))\"")
         }
+        return name
     }
 }
 

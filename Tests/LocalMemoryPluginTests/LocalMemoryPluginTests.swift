@@ -113,7 +113,9 @@ import Testing
                 ("search", [:], "query: expected the text to search for (or tags to list by), found neither"),
                 ("search", ["query": "x", "limit": 0], "limit: expected 1…100, found 0"),
                 ("search", ["query": "!!! ???"], #"query: "!!! ???" has no word to search for"#),
-                ("stats", ["project": ""], "project: expected 1…256 bytes, found 0"),
+                ("stats", ["project": ""], #"project: expected ^[a-zA-Z0-9._-]{1,128}$ (letters, digits, '.', '_', '-'), found """#),
+                ("store", ["content": "x", "project": "/home/me/shop"], #"found "/home/me/shop""#),
+                ("store", ["content": "x", "tags": ["a, b"]], "tags[0]: expected no ', ' and no line break"),
             ]
             for (method, payload, message) in cases {
                 let error = await Self.failure(test, method, payload)

@@ -39,8 +39,9 @@ import Testing
     @Test func aCodeThatKeepsComingBackIsToldOncePerWindow() async throws {
         try await Self.withLoop { test in
             // First run: F401 twice (two files), FURB118 once — below the threshold of 3.
-            let first = try await Self.call(test, "remember", ["project": "shop", "issues": Self.issues])
-            #expect(first["stored"] as? Int == 3 && first["notify"] as? Bool == false, "\(first)")
+            // A path names the memory project by its last component.
+            let first = try await Self.call(test, "remember", ["project": "/home/me/shop", "issues": Self.issues])
+            #expect(first["stored"] as? Int == 3 && first["notify"] as? Bool == false && first["project"] as? String == "shop", "\(first)")
             let counts = (first["recurrences"] as? [[String: Any]] ?? []).map { "\($0["code"]!)=\($0["count"]!)" }
             #expect(counts == ["F401=2", "FURB118=1"], "\(counts)")
 
@@ -68,7 +69,7 @@ import Testing
     @Test func badInputIsRefusedNamingTheField() async throws {
         try await Self.withLoop { test in
             let cases: [([String: Any], String)] = [
-                (["project": "", "issues": []], "project: expected 1…256 bytes, found 0"),
+                (["project": "", "issues": []], "project: expected a project name or path"),
                 (["project": "p", "issues": [], "threshold": 0], "threshold: expected 1…1000, found 0"),
                 (["project": "p", "issues": [], "window_days": 4000], "window_days: expected 1…3650 days, found 4000"),
                 (["project": "p", "issues": [["tool": "ruff", "code": "", "severity": "high"]]], "issues[0]: expected a tool and a code of 1…64 bytes"),
