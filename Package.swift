@@ -36,6 +36,8 @@ let package = Package(
         .library(name: "OutboxPlugin", type: .dynamic, targets: ["OutboxPlugin"]),
         // adapter:registry:oneiric — the host's client of Oneiric's registry (gRPC or MCP).
         .library(name: "OneiricPlugin", type: .dynamic, targets: ["OneiricPlugin"]),
+        // adapter:memory:session-buddy — an MCP streamable-HTTP client of session-buddy.
+        .library(name: "SessionBuddyPlugin", type: .dynamic, targets: ["SessionBuddyPlugin"]),
         // adapter:memory:local — the memory slot's local provider: SQLite FTS5, ranked by bm25.
         .library(name: "LocalMemoryPlugin", type: .dynamic, targets: ["LocalMemoryPlugin"]),
         // service:quality-loop:memory — remembers quality issues and finds the ones that recur.
@@ -292,6 +294,24 @@ let package = Package(
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
+        // session-buddy's formatted answers read into values (the plugin's, and its tests').
+        .target(
+            name: "SessionBuddyText",
+            path: "Plugins/SessionBuddyText"
+        ),
+        .target(
+            name: "SessionBuddyPlugin",
+            dependencies: [
+                "PluginKit", "SessionBuddyText",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/SessionBuddy",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         .target(
             name: "LocalMemoryPlugin",
             dependencies: [
@@ -426,6 +446,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/OneiricPluginTests"
+        ),
+        .testTarget(
+            name: "SessionBuddyPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostTestSupport", "SessionBuddyText",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SessionBuddyPluginTests"
         ),
         .testTarget(
             name: "LocalMemoryPluginTests",

@@ -6,6 +6,8 @@
 #   sandbox.sh build                      build it once per machine (idempotent, ~3.5 min)
 #   sandbox.sh run oneiric-mcp --port P --home DIR
 #                                         oneiric's MCP server on 127.0.0.1:P, in the foreground
+#   sandbox.sh run session-buddy --port P --home DIR
+#                                         session-buddy's MCP server on 127.0.0.1:P, in the foreground
 #   sandbox.sh exec [--bind DIR]... -- CMD ARGS...
 #                                         any command in the chroot
 #   sandbox.sh clean                      remove the chroot
@@ -170,7 +172,18 @@ run() {
             rm -f "$home/mcp.pid"
             exec_in "$home" -- /usr/bin/env HOME="$home" FASTMCP_JSON_RESPONSE="${FASTMCP_JSON_RESPONSE-true}" \
                 /opt/oneiric/bin/oneiric mcp start --host 127.0.0.1 --port "$port" --foreground --pid-file "$home/mcp.pid" ;;
-        *) die "run: unknown tool '$tool' (expected oneiric-mcp; session-buddy, whose CLI has no port option, is for the bridge issue)" ;;
+        session-buddy)
+            # `session-buddy server start` has no port option: its settings class
+            # (CLILaunchSettings, a pydantic BaseSettings from oneiric's OneiricMCPConfig) reads
+            # ONEIRIC_MCP_HTTP_PORT. Its pid file goes to ONEIRIC_MCP_CACHE_DIR (default
+            # ./.oneiric_cache, relative to the working directory), its DuckDB and logs to
+            # $HOME/.claude, so each HOME is one independent server. It answers SSE unless
+            # FASTMCP_JSON_RESPONSE=true. It ignores SIGTERM for up to 30 s (uvicorn's graceful
+            # shutdown of open streams): stop it with SIGKILL.
+            exec_in "$home" -- /usr/bin/env -C "$home" HOME="$home" ONEIRIC_MCP_HTTP_PORT="$port" \
+                ONEIRIC_MCP_CACHE_DIR="$home/.oneiric_cache" FASTMCP_JSON_RESPONSE="${FASTMCP_JSON_RESPONSE-false}" \
+                /opt/session-buddy/bin/session-buddy server start ;;
+        *) die "run: unknown tool '$tool' (expected oneiric-mcp or session-buddy)" ;;
     esac
 }
 
@@ -199,5 +212,5 @@ case "$command" in
             esac
         done
         exec_in "${binds[@]}" "$@" ;;
-    *) die "usage: sandbox.sh build | clean | run oneiric-mcp --port P --home DIR | exec [--bind DIR]... -- CMD..." ;;
+    *) die "usage: sandbox.sh build | clean | run oneiric-mcp|session-buddy --port P --home DIR | exec [--bind DIR]... -- CMD..." ;;
 esac
