@@ -36,12 +36,14 @@ let package = Package(
         .library(name: "OutboxPlugin", type: .dynamic, targets: ["OutboxPlugin"]),
         // adapter:registry:oneiric — the host's client of Oneiric's registry (gRPC or MCP).
         .library(name: "OneiricPlugin", type: .dynamic, targets: ["OneiricPlugin"]),
-        // adapter:memory:session-buddy — an MCP streamable-HTTP client of session-buddy.
-        .library(name: "SessionBuddyPlugin", type: .dynamic, targets: ["SessionBuddyPlugin"]),
         // adapter:memory:local — the memory slot's local provider: SQLite FTS5, ranked by bm25.
         .library(name: "LocalMemoryPlugin", type: .dynamic, targets: ["LocalMemoryPlugin"]),
         // service:quality-loop:memory — remembers quality issues and finds the ones that recur.
         .library(name: "QualityLoopPlugin", type: .dynamic, targets: ["QualityLoopPlugin"]),
+        // adapter:quality:crackerjack — runs the real crackerjack CLI on a copy of a project.
+        .library(name: "CrackerjackPlugin", type: .dynamic, targets: ["CrackerjackPlugin"]),
+        // adapter:memory:session-buddy — an MCP streamable-HTTP client of session-buddy.
+        .library(name: "SessionBuddyPlugin", type: .dynamic, targets: ["SessionBuddyPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -294,6 +296,35 @@ let package = Package(
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
+        .target(
+            name: "LocalMemoryPlugin",
+            dependencies: [
+                "PluginKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Plugins/LocalMemory",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
+        .target(
+            name: "QualityLoopPlugin",
+            dependencies: ["PluginKit"],
+            path: "Plugins/QualityLoop",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
+        // crackerjack's --verbose output read into issues, hooks and messages (the plugin's, and its tests').
+        .target(
+            name: "CrackerjackOutput",
+            path: "Plugins/CrackerjackOutput"
+        ),
+        .target(
+            name: "CrackerjackPlugin",
+            dependencies: ["PluginKit", "CrackerjackOutput"],
+            path: "Plugins/Crackerjack",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
         // session-buddy's formatted answers read into values (the plugin's, and its tests').
         .target(
             name: "SessionBuddyText",
@@ -309,23 +340,6 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Plugins/SessionBuddy",
-            exclude: ["README.md"],
-            linkerSettings: swiftPluginLinkerFlags
-        ),
-        .target(
-            name: "LocalMemoryPlugin",
-            dependencies: [
-                "PluginKit",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
-            path: "Plugins/LocalMemory",
-            exclude: ["README.md"],
-            linkerSettings: swiftPluginLinkerFlags
-        ),
-        .target(
-            name: "QualityLoopPlugin",
-            dependencies: ["PluginKit"],
-            path: "Plugins/QualityLoop",
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
@@ -448,14 +462,6 @@ let package = Package(
             path: "Tests/OneiricPluginTests"
         ),
         .testTarget(
-            name: "SessionBuddyPluginTests",
-            dependencies: [
-                "CapHostCore", "CapHostTestSupport", "SessionBuddyText",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/SessionBuddyPluginTests"
-        ),
-        .testTarget(
             name: "LocalMemoryPluginTests",
             dependencies: ["CapHostCore", "CapHostTestSupport"],
             path: "Tests/LocalMemoryPluginTests"
@@ -464,6 +470,23 @@ let package = Package(
             name: "QualityLoopPluginTests",
             dependencies: ["CapHostCore", "CapHostTestSupport"],
             path: "Tests/QualityLoopPluginTests"
+        ),
+        .testTarget(
+            name: "CrackerjackPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostServer", "CapHostTestSupport", "CrackerjackOutput",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CrackerjackPluginTests",
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "SessionBuddyPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostTestSupport", "SessionBuddyText",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SessionBuddyPluginTests"
         ),
         .testTarget(
             name: "OneiricWireTests",
