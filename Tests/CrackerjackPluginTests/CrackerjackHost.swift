@@ -18,13 +18,8 @@ final class CrackerjackHost: @unchecked Sendable {
     var projects: String { folder.file("projects") }
     var work: String { folder.file("work") }
 
-    /// The argv that runs the real crackerjack 0.91.1 in the Python 3.14 sandbox
-    /// (`Tests/Peers/py314/sandbox.sh exec`), its venv first on PATH so its hooks' tools are found.
-    static var sandboxCommand: [String] {
-        ["/bin/bash", Py314Sandbox.script, "exec", "--bind", "{rundir}", "--",
-         "/usr/bin/env", "-C", "{workdir}", "PATH=/opt/crackerjack/bin:/usr/local/bin:/usr/bin:/bin",
-         "/opt/crackerjack/bin/crackerjack", "{args}"]
-    }
+    /// The argv that runs the real crackerjack 0.91.1 in the Python 3.14 sandbox.
+    static var sandboxCommand: [String] { Py314Sandbox.crackerjackCommand }
 
     /// The config the tests start from; `overrides` replace or add keys.
     static func config(_ folder: TemporaryFolder, _ overrides: [String: Any] = [:]) -> [String: Any] {

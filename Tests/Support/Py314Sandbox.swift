@@ -11,6 +11,14 @@ public actor Py314Sandbox {
 
     private var built = false
 
+    /// The argv that runs the real crackerjack 0.91.1 in the sandbox, for the crackerjack plugin's
+    /// `command` (`sandbox.sh exec`, its venv first on PATH so its hooks' tools are found).
+    public static var crackerjackCommand: [String] {
+        ["/bin/bash", script, "exec", "--bind", "{rundir}", "--",
+         "/usr/bin/env", "-C", "{workdir}", "PATH=/opt/crackerjack/bin:/usr/local/bin:/usr/bin:/bin",
+         "/opt/crackerjack/bin/crackerjack", "{args}"]
+    }
+
     /// Builds the sandbox unless it is built (the script checks a stamp and serialises builds).
     public func ensureBuilt() async throws {
         if built { return }
