@@ -1,8 +1,6 @@
 import CapHostCore
 import CapHostTestSupport
 import Foundation
-import Logging
-import Synchronization
 
 /// A real `CapabilityHost` in a private temporary folder with the built
 /// `libCrackerjackPlugin.so` in its plugins.d (config as `crackerjack.json` beside it), a
@@ -13,7 +11,7 @@ final class CrackerjackHost: @unchecked Sendable {
 
     let folder: TemporaryFolder
     let host: CapabilityHost
-    let log: HostLogLines
+    let log: CapturedLog
     let report: PluginReport
     var projects: String { folder.file("projects") }
     var work: String { folder.file("work") }
@@ -52,7 +50,7 @@ final class CrackerjackHost: @unchecked Sendable {
         configuration.invocation.breakerThreshold = 1_000
         configuration.scoring.healthInterval = .seconds(3600)
         configuration.scoring.healthTimeout = healthTimeout
-        let log = HostLogLines()
+        let log = CapturedLog()
         let host = try CapabilityHost(configuration: configuration, logger: log.logger(label: "caphost.crackerjack-test"), keyValueStore: nil)
         let document = try JSONSerialization.data(withJSONObject: config(folder, overrides), options: [.sortedKeys])
         try document.write(to: URL(fileURLWithPath: plugins + "/crackerjack.json"))
@@ -72,7 +70,7 @@ final class CrackerjackHost: @unchecked Sendable {
         }
     }
 
-    private init(folder: TemporaryFolder, host: CapabilityHost, log: HostLogLines, report: PluginReport) {
+    private init(folder: TemporaryFolder, host: CapabilityHost, log: CapturedLog, report: PluginReport) {
         self.folder = folder
         self.host = host
         self.log = log
@@ -108,35 +106,5 @@ final class CrackerjackHost: @unchecked Sendable {
     func stop() async {
         await host.stop(drainTimeout: .seconds(5))
         folder.remove()
-    }
-}
-
-/// Every line the host (and, through it, the plugin) logs.
-final class HostLogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    func logger(label: String) -> Logger {
-        var logger = Logger(label: label) { _ in Handler(log: self) }
-        logger.logLevel = .debug
-        return logger
-    }
-
-    var all: [String] { lines.withLock { $0 } }
-
-    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    private struct Handler: LogHandler {
-        let log: HostLogLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            log.append("\(event.level) \(event.message)")
-        }
     }
 }

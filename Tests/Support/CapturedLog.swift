@@ -3,18 +3,20 @@ import Synchronization
 
 /// Every line the host (and, through it, the plugin) logs, kept for assertions such as "the
 /// API key appears in no log line".
-final class CapturedLog: Sendable {
+public final class CapturedLog: Sendable {
     private let lines = Mutex<[String]>([])
 
+    public init() {}
+
     /// A logger at `.trace` writing into this capture.
-    func logger(label: String) -> Logger {
+    public func logger(label: String) -> Logger {
         var logger = Logger(label: label) { _ in CapturingHandler(log: self) }
         logger.logLevel = .trace
         return logger
     }
 
     /// The lines so far: message, then metadata.
-    var all: [String] { lines.withLock { $0 } }
+    public var all: [String] { lines.withLock { $0 } }
 
     fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
 }
