@@ -1,6 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -72,18 +70,10 @@ public final class OneiricMCPPeer: @unchecked Sendable {
 
     /// Calls a tool as a third party would (its own session), returning the structured result.
     public func callTool(_ name: String, _ arguments: [String: Any]) async throws -> [String: Any] {
-        let (_, session) = try await post(["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": [
-            "protocolVersion": "2025-06-18", "capabilities": [String: Any](), "clientInfo": ["name": "caphost-tests", "version": "1"],
-        ]], session: nil)
-        guard let session else { throw FixtureError("oneiric mcp: initialize gave no mcp-session-id") }
-        _ = try await post(["jsonrpc": "2.0", "method": "notifications/initialized"], session: session)
-        let (reply, _) = try await post(["jsonrpc": "2.0", "id": 2, "method": "tools/call",
-                                         "params": ["name": name, "arguments": arguments]], session: session)
-        guard let result = reply?["result"] as? [String: Any], let structured = result["structuredContent"] as? [String: Any] else {
-            throw FixtureError("oneiric mcp: \(name) answered without structuredContent: \(String(describing: reply))")
-        }
-        return structured
+        try await client.callTool(name, arguments)
     }
+
+    private var client: FastMCPTestClient { FastMCPTestClient(url: url, server: "oneiric mcp") }
 
     private func launch() async throws {
         FileManager.default.createFile(atPath: outputPath, contents: nil)
@@ -105,9 +95,7 @@ public final class OneiricMCPPeer: @unchecked Sendable {
             guard process.isRunning else {
                 throw FixtureError("oneiric mcp exited (\(process.terminationStatus)) before it was ready: \(tail())")
             }
-            if (try? await post(["jsonrpc": "2.0", "id": 0, "method": "initialize", "params": [
-                "protocolVersion": "2025-06-18", "capabilities": [String: Any](), "clientInfo": ["name": "probe", "version": "1"],
-            ]], session: nil)) != nil { return }
+            if (try? await client.initialize()) != nil { return }
             try await Task.sleep(for: .milliseconds(250))
         }
         stop()
@@ -116,31 +104,6 @@ public final class OneiricMCPPeer: @unchecked Sendable {
 
     private func tail() -> String {
         String(((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").suffix(3_000))
-    }
-
-    /// One JSON-RPC POST; the reply (JSON or SSE) and the session id the server named.
-    private func post(_ message: [String: Any], session: String?) async throws -> ([String: Any]?, String?) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json, text/event-stream")
-        if let session {
-            request.headers.add(name: "Mcp-Session-Id", value: session)
-            request.headers.add(name: "MCP-Protocol-Version", value: "2025-06-18")
-        }
-        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: message)))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
-        let body = try await response.body.collect(upTo: 16 << 20)
-        guard (200..<300).contains(response.status.code) else {
-            throw FixtureError("oneiric mcp: HTTP \(response.status.code): \(String(buffer: body))")
-        }
-        let sessionID = response.headers.first(name: "mcp-session-id") ?? session
-        var text = String(buffer: body)
-        if response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true {
-            text = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("data:") }.map { String($0.dropFirst(5)) }.joined()
-        }
-        guard !text.isEmpty else { return (nil, sessionID) }
-        return (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], sessionID)
     }
 
     /// A loopback port the kernel had free a moment ago.
