@@ -279,10 +279,15 @@ let package = Package(
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
+        // MCP streamable-HTTP replies (JSON or SSE) read into JSON-RPC messages, for the plugins that speak MCP.
+        .target(
+            name: "MCPEventStream",
+            path: "Plugins/MCPEventStream"
+        ),
         .target(
             name: "OneiricPlugin",
             dependencies: [
-                "PluginKit", "OneiricWire",
+                "PluginKit", "OneiricWire", "MCPEventStream",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -333,7 +338,7 @@ let package = Package(
         .target(
             name: "SessionBuddyPlugin",
             dependencies: [
-                "PluginKit", "SessionBuddyText",
+                "PluginKit", "SessionBuddyText", "MCPEventStream",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,43 +1,15 @@
 import Foundation
+import MCPEventStream
 
-/// One JSON-RPC reply of an MCP streamable-HTTP server in either shape FastMCP sends: a plain
-/// `application/json` body (`FASTMCP_JSON_RESPONSE=true`), or a `text/event-stream` whose
-/// `data:` lines carry the message (the default), with CRLF line ends.
+/// An MCP reply as this plugin reads it: the JSON-RPC message (JSON or SSE, through
+/// `MCPEventStream`) and what a `tools/call` result holds.
 enum MCPReply {
-    /// The JSON-RPC response with `id` from `body`.
+    /// The JSON-RPC response object with `id`, from `body` (`MCPEventStream` reads both shapes).
     static func message(from body: [UInt8], contentType: String, id: Int) throws(MCPFailure) -> [String: Any] {
-        if contentType.lowercased().hasPrefix("text/event-stream") {
-            for data in events(in: body) {
-                if let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any],
-                   (object["id"] as? Int) == id {
-                    return object
-                }
-            }
-            throw .malformed("no JSON-RPC response with id \(id) in the event stream \(MCPFailure.quote(body))")
+        switch MCPEventStream.message(from: body, contentType: contentType, id: id) {
+        case .success(let object): return object
+        case .failure(let problem): throw .malformed("\(problem.message): \(MCPFailure.quote(body))")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            throw .malformed("the reply (\(contentType)) is not a JSON object: \(MCPFailure.quote(body))")
-        }
-        return object
-    }
-
-    /// The `data` of each event (its `data:` lines joined by newlines), in order.
-    static func events(in body: [UInt8]) -> [String] {
-        var events: [String] = []
-        var data: [Substring] = []
-        // "\r\n" is a single Character in Swift, so split on any newline, CRLF included.
-        for line in String(decoding: body, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            if line.isEmpty {
-                if !data.isEmpty { events.append(data.joined(separator: "\n")) }
-                data = []
-            } else if line.hasPrefix("data:") {
-                var value = line.dropFirst(5)
-                if value.first == " " { value = value.dropFirst() }
-                data.append(value)
-            }
-        }
-        if !data.isEmpty { events.append(data.joined(separator: "\n")) }
-        return events
     }
 
     /// A `tools/call` result: the text in `structuredContent.result` (session-buddy's memory
