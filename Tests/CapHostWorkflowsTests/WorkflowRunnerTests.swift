@@ -201,9 +201,13 @@ import Testing
             let workflow = try #require(try WorkflowFileParser.parse(yaml: yaml, file: "s.yaml").first)
             let (started, announce) = AsyncStream<String>.makeStream()
             let target = CapabilityID(domain: "adapter", category: "bench", provider: "beta")
-            // Swap alpha out while the middle step runs on it.
+            // Swap alpha out while the middle step runs on it (once its call is in flight there).
+            let bench = SlotKey(domain: "adapter", category: "bench")
             let swapper = Task { [host = host.host] in
                 for await step in started where step == "during" {
+                    try await eventually("the middle step's call to be in flight on alpha") {
+                        host.explain(bench)?.candidates.first { $0.id == "adapter:bench:alpha" }?.inFlight ?? 0 > 0
+                    }
                     _ = try await host.swap(to: target)
                     return true
                 }
