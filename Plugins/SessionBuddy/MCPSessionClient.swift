@@ -68,7 +68,9 @@ final class MCPSessionClient: Sendable {
         let deadline = ContinuousClock.now + configuration.healthTimeout
         var request = HTTPClientRequest(url: configuration.healthURL)
         request.method = .GET
-        let (response, body, _) = try await send(request, deadline: deadline, label: "health")
+        // One attempt: health answers whether session-buddy is up now; a retry's back-off would
+        // only delay the host's load and its failover to the local memory.
+        let (response, body, _) = try await send(request, deadline: deadline, label: "health", attempts: 1)
         return (Int(response.status.code), body)
     }
 
@@ -161,10 +163,11 @@ final class MCPSessionClient: Sendable {
 
     /// One HTTP exchange with bounded retries of connections that failed before the request
     /// went out; records the metrics of every attempt.
-    private func send(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant,
-                      label: String) async throws(MCPFailure) -> (HTTPClientResponse, [UInt8], Duration) {
+    private func send(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant, label: String,
+                      attempts: Int? = nil) async throws(MCPFailure) -> (HTTPClientResponse, [UInt8], Duration) {
+        let maxAttempts = attempts ?? configuration.maxAttempts
         var lastFailure = MCPFailure.unreachable("no attempt was made", requestSent: false)
-        for attempt in 1...configuration.maxAttempts {
+        for attempt in 1...maxAttempts {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else {
                 if attempt == 1 { throw .deadline("\(label): the call's deadline passed before the request was sent") }
@@ -184,9 +187,9 @@ final class MCPSessionClient: Sendable {
                 let (failure, sentNothing) = Self.classify(error, label: label, timeout: timeout, deadlineBound: timeout < configuration.requestTimeout)
                 record(label, outcome: failure.outcome, since: started)
                 lastFailure = failure
-                guard sentNothing, attempt < configuration.maxAttempts else { throw failure }
+                guard sentNothing, attempt < maxAttempts else { throw failure }
                 context.metric(.counter, "session_buddy_retries_total", labels: ["request": label], value: 1)
-                context.log(.warning, "session-buddy: \(label) attempt \(attempt) of \(configuration.maxAttempts) to \(url) failed before it was sent (\(error)); retrying")
+                context.log(.warning, "session-buddy: \(label) attempt \(attempt) of \(maxAttempts) to \(url) failed before it was sent (\(error)); retrying")
                 if deadline - ContinuousClock.now <= configuration.retryBackoff { throw failure }
                 try? await Task.sleep(for: configuration.retryBackoff)
             }
