@@ -5,8 +5,8 @@ import Glibc
 #endif
 import PluginKit
 
-/// The plugin's configuration (`plugins: libCrackerjackPlugin:` in caphost.yaml, or
-/// `CrackerjackPlugin.json` / `.yaml` beside the library), validated once at `create`.
+/// The plugin's configuration (`plugins: <file stem>:` in caphost.yaml, `libcrackerjack` as serve.sh installs it, or
+/// `<file stem>.json` / `.yaml` beside the library), validated once at `create`.
 struct CrackerjackConfiguration: Sendable {
     /// The argv that runs crackerjack: `{args}` (a whole element) becomes crackerjack's own
     /// arguments; `{workdir}`, `{rundir}` and `{home}` are replaced inside any element.
