@@ -40,6 +40,7 @@ struct MemoryClient: Sendable {
     }
 
     private struct SearchRequest: Encodable {
+        let query: String
         let tags: [String]
         let project: String
         let limit: Int
@@ -50,9 +51,10 @@ struct MemoryClient: Sendable {
         _ = try await context.call(target: target, method: "store", payload: payload)
     }
 
-    /// The newest memories (at most 100) carrying every one of `tags` in `project`.
-    func search(tags: [String], project: String) async throws(PluginError) -> [Found] {
-        let payload = try Self.encode(SearchRequest(tags: tags, project: project, limit: 100))
+    /// Memories (at most 100) matching `query` and carrying every one of `tags` in `project`. The
+    /// memory contract requires a query (session-buddy searches by it; the tags are then checked).
+    func search(_ query: String, tags: [String], project: String) async throws(PluginError) -> [Found] {
+        let payload = try Self.encode(SearchRequest(query: query, tags: tags, project: project, limit: 100))
         let answer = try await context.call(target: target, method: "search", payload: payload)
         do {
             return try JSONDecoder().decode(Results.self, from: Data(answer)).results

@@ -133,13 +133,13 @@ public final class QualityLoopPlugin: CapabilityPlugin {
         var alreadyTold: [String] = []
         var seen = Set<String>()
         for issue in stored where seen.insert(issue.code).inserted {
-            let found = try await memory.search(tags: [Self.issueTag, "code:\(issue.code)"], project: project)
+            let found = try await memory.search(issue.code, tags: [Self.issueTag, "code:\(issue.code)"], project: project)
                 .filter { ($0.created ?? Date()) >= since }
             let files = Set(found.flatMap { $0.tags ?? [] }.filter { $0.hasPrefix("file:") }.map { String($0.dropFirst(5)) })
             let pattern = Pattern(code: issue.code, tool: issue.tool, count: found.count, files: files.sorted())
             recurrences.append(pattern)
             guard pattern.count >= threshold else { continue }
-            let told = try await memory.search(tags: [Self.toldTag, "code:\(issue.code)"], project: project)
+            let told = try await memory.search(issue.code, tags: [Self.toldTag, "code:\(issue.code)"], project: project)
                 .contains { ($0.created ?? Date()) >= since }
             if told { alreadyTold.append(issue.code) } else { patterns.append(pattern) }
         }
