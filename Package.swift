@@ -44,6 +44,8 @@ let package = Package(
         .library(name: "CrackerjackPlugin", type: .dynamic, targets: ["CrackerjackPlugin"]),
         // adapter:memory:session-buddy — an MCP streamable-HTTP client of session-buddy.
         .library(name: "SessionBuddyPlugin", type: .dynamic, targets: ["SessionBuddyPlugin"]),
+        // adapter:router:unifi — reads UniFi Network controllers and chooses where work should run.
+        .library(name: "UniFiPlugin", type: .dynamic, targets: ["UniFiPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -265,10 +267,15 @@ let package = Package(
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
+        // `Retry-After` read as a delay (seconds or an HTTP date), for the plugins that honour it.
+        .target(
+            name: "HTTPRetryAfter",
+            path: "Plugins/HTTPRetryAfter"
+        ),
         .target(
             name: "MailgunPlugin",
             dependencies: [
-                "PluginKit", "NotifierMessage",
+                "PluginKit", "NotifierMessage", "HTTPRetryAfter",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -345,6 +352,20 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Plugins/SessionBuddy",
+            exclude: ["README.md"],
+            linkerSettings: swiftPluginLinkerFlags
+        ),
+        .target(
+            name: "UniFiPlugin",
+            dependencies: [
+                "PluginKit", "HTTPRetryAfter",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Plugins/UniFi",
             exclude: ["README.md"],
             linkerSettings: swiftPluginLinkerFlags
         ),
@@ -492,6 +513,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/SessionBuddyPluginTests"
+        ),
+        .testTarget(
+            name: "UniFiPluginTests",
+            dependencies: [
+                "CapHostCore", "CapHostTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/UniFiPluginTests"
         ),
         .testTarget(
             name: "OneiricWireTests",

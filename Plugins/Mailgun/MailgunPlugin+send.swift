@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPRetryAfter
 import NIOHTTP1
 import NotifierMessage
 import PluginKit

@@ -1,9 +1,9 @@
 import Foundation
 
 /// A `Retry-After` header value (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
-enum RetryAfter {
+public enum RetryAfter {
     /// The delay the value asks for, or nil when it is neither form. A date in the past is zero.
-    static func delay(_ value: String, now: Double = Double(time(nil))) -> Duration? {
+    public static func delay(_ value: String, now: Double = Double(time(nil))) -> Duration? {
         let text = value.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(text), seconds.isFinite {
             return .milliseconds(Int64(max(0, seconds) * 1000))
@@ -14,7 +14,7 @@ enum RetryAfter {
 
     /// Seconds since the epoch of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form
     /// RFC 9110 requires senders to use.
-    static func httpDate(_ text: String) -> Double? {
+    public static func httpDate(_ text: String) -> Double? {
         let words = text.split(separator: " ")
         guard words.count == 6, words[5] == "GMT",
               let day = Int32(words[1]), let year = Int32(words[3]),
