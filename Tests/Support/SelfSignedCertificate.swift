@@ -8,7 +8,9 @@ public struct SelfSignedCertificate: Sendable {
     public var certificatePath: String { folder + "/cert.pem" }
     public var keyPath: String { folder + "/key.pem" }
 
-    public static func make(commonName: String = "localhost") async throws -> SelfSignedCertificate {
+    /// `loopbackAddress` false leaves 127.0.0.1 out of the names, so only `commonName` names the
+    /// server (for tests of host-name checks).
+    public static func make(commonName: String = "localhost", loopbackAddress: Bool = true) async throws -> SelfSignedCertificate {
         let folder = NSTemporaryDirectory() + "caphost-tls-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false,
                                                 attributes: [.posixPermissions: 0o700])
@@ -21,7 +23,7 @@ public struct SelfSignedCertificate: Sendable {
         let output = try await PeerProcess.run(openssl, [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", certificate.keyPath, "-out", certificate.certificatePath, "-days", "1",
-            "-subj", "/CN=\(commonName)", "-addext", "subjectAltName=DNS:\(commonName),IP:127.0.0.1",
+            "-subj", "/CN=\(commonName)", "-addext", "subjectAltName=DNS:\(commonName)\(loopbackAddress ? ",IP:127.0.0.1" : "")",
         ], timeout: .seconds(60))
         guard output.status == 0 else {
             certificate.remove()
