@@ -15,6 +15,7 @@ install -m 0755 "$bin/libLocalMemoryPlugin.so" plugins.d/liblocal_memory.so
 install -m 0755 "$bin/libSessionBuddyPlugin.so" plugins.d/libsession_buddy.so
 install -m 0755 "$bin/libCrackerjackPlugin.so" plugins.d/libcrackerjack.so
 install -m 0755 "$bin/libQualityLoopPlugin.so" plugins.d/libquality_loop.so
+install -m 0755 "$bin/libUniFiPlugin.so" plugins.d/libunifi.so
 cc -std=c11 -O2 -Wall -shared -fPIC -IPluginABI/include -o plugins.d/libecho_c.so Plugins/Examples/EchoC/echo_plugin.c
 chmod 0755 plugins.d/libecho_c.so
 chmod go-w plugins.d
