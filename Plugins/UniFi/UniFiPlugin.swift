@@ -77,15 +77,35 @@ public final class UniFiPlugin: CapabilityPlugin {
         }
     }
 
-    /// Healthy when at least one location can be read; the error names every one that cannot.
+    /// Healthy as soon as one location has been read (the host's health checks are short; a
+    /// slow controller's read goes on into the cache); the error names every location that cannot
+    /// be read.
     public func health() async throws {
         guard !sessions.isEmpty else {
             throw PluginError.unavailable("no locations configured: add locations (name, url, site, credentials, tls) under this plugin's section of caphost.yaml")
         }
-        let statuses = await statuses(of: sessions, deadline: nil)
-        let failed = statuses.compactMap { status in status.error.map { "\(status.location): \($0.status): \($0.message)" } }
-        if failed.count == statuses.count {
-            throw PluginError.unavailable(redacted("no location can be read: " + failed.joined(separator: "; ")))
+        let end = NIODeadline.now() + .nanoseconds(StatusCache.nanoseconds(configuration.timeout))
+        let failed = await withTaskGroup(of: LocationStatus.self) { group in
+            for session in sessions {
+                group.addTask { [cache, configuration] in
+                    await cache.status(of: session, deadline: end, staleAfter: configuration.staleAfter)
+                }
+            }
+            var failed: [LocationStatus] = []
+            for await status in group {
+                guard status.error != nil else {
+                    group.cancelAll()
+                    return [LocationStatus]()
+                }
+                failed.append(status)
+            }
+            return failed
+        }
+        if !failed.isEmpty {
+            let order = configuration.locations.map(\.name)
+            let reasons = failed.sorted { (order.firstIndex(of: $0.location) ?? 0) < (order.firstIndex(of: $1.location) ?? 0) }
+                .compactMap { status in status.error.map { "\(status.location): \($0.status): \($0.message)" } }
+            throw PluginError.unavailable(redacted("no location can be read: " + reasons.joined(separator: "; ")))
         }
     }
 

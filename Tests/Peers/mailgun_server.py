@@ -44,6 +44,8 @@ import urllib.parse
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from peer_http import read_body
+
 
 class MultipartError(ValueError):
     """The body is not well-formed multipart/form-data."""
@@ -161,18 +163,7 @@ class Handler(BaseHTTPRequestHandler):
     # -- plumbing -------------------------------------------------------------------------
 
     def read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return read_body(self)
 
     def answer(self, status: int, document, headers: dict[str, str] | None = None) -> None:
         if isinstance(document, str):

@@ -97,6 +97,8 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from peer_http import read_body
+
 FIXTURES = Path(__file__).resolve().parent.parent / "Fixtures" / "unifi"
 KINDS = ("classic", "unifi-os", "integration")
 INTEGRATION_PREFIX = "/proxy/network/integration/v1"
@@ -284,18 +286,7 @@ class JSONAnswering(BaseHTTPRequestHandler):
         pass
 
     def read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return read_body(self)
 
     def send(self, status: int, body: bytes, content_type: str | None,
              headers: list[tuple[str, str]] | None = None) -> None:

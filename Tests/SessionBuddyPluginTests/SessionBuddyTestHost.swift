@@ -46,22 +46,12 @@ final class SessionBuddyTestHost: @unchecked Sendable {
 
     /// Calls a method and returns its JSON answer.
     func call(_ method: String, _ payload: [String: Any] = [:], timeout: Duration = .seconds(30)) async throws -> [String: Any] {
-        let response = try await host.invoker.invoke(.provider(Self.capability), method: method,
-                                                     payload: Array(try JSONSerialization.data(withJSONObject: payload)), timeout: timeout)
-        guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-            throw FixtureError("\(method) answered something that is not a JSON object: \(response.body.text)")
-        }
-        return object
+        try await host.callJSON(Self.capability, method, payload, timeout: timeout)
     }
 
     /// The error a call fails with (nil when it succeeds).
     func failure(_ method: String, payload: [UInt8], timeout: Duration = .seconds(30)) async -> InvocationError? {
-        do {
-            _ = try await host.invoker.invoke(.provider(Self.capability), method: method, payload: payload, timeout: timeout)
-            return nil
-        } catch {
-            return error
-        }
+        await host.callFailure(Self.capability, method, payload: payload, timeout: timeout)
     }
 
     func failure(_ method: String, _ payload: [String: Any], timeout: Duration = .seconds(30)) async -> InvocationError? {

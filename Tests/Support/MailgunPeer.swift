@@ -126,38 +126,11 @@ public final class MailgunPeer: @unchecked Sendable {
     /// Starts a peer that accepts `api:apiKey` for `domain` (and `extraDomains`); every other
     /// domain is 404. Fails with the peer's own output when it does not start within 30 s.
     public static func start(domain: String, apiKey: String, extraDomains: [String] = []) async throws -> MailgunPeer {
-        let python = try await PeerVenv.shared.pythonPath()
-        let script = FixturePlugins.repositoryRoot + "/Tests/Peers/mailgun_server.py"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + ([domain] + extraDomains).flatMap { ["--domain", $0] }
-        var environment = ProcessInfo.processInfo.environment
-        environment["MAILGUN_PEER_API_KEY"] = apiKey
-        process.environment = environment
-        let stdinPipe = Pipe()
-        let stdoutPipe = Pipe()
-        // stderr goes to a file, not a pipe nobody drains: a chatty peer must never block.
-        let errorsPath = NSTemporaryDirectory() + "mailgun-peer-\(UUID().uuidString.prefix(8)).stderr"
-        guard FileManager.default.createFile(atPath: errorsPath, contents: nil),
-              let errorsHandle = FileHandle(forWritingAtPath: errorsPath) else {
-            throw FixtureError("cannot create \(errorsPath)")
-        }
-        defer { try? errorsHandle.close() }
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutPipe
-        process.standardError = errorsHandle
-        try process.run()
-        let firstLine = await ChildOutput.firstLine(of: stdoutPipe.fileHandleForReading, process: process, timeout: 30)
-        guard let firstLine,
-              let object = try? JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any],
-              let port = object["port"] as? Int else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            let errors = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
-            try? FileManager.default.removeItem(atPath: errorsPath)
-            throw FixtureError("mailgun_server.py did not print {\"port\": N} (got \(firstLine.map { "'\($0)'" } ?? "nothing")): \(errors)")
-        }
-        try? FileManager.default.removeItem(atPath: errorsPath)
-        return MailgunPeer(port: port, domain: domain, process: process, stdinPipe: stdinPipe)
+        let launch = try await PythonPeerLaunch.start(
+            "mailgun_server.py", ([domain] + extraDomains).flatMap { ["--domain", $0] },
+            environment: ["MAILGUN_PEER_API_KEY": apiKey], expecting: "{\"port\": N}"
+        ) { PeerAnnouncement.ports(["port"], of: $0)?.first }
+        return MailgunPeer(port: launch.announcement, domain: domain, process: launch.process, stdinPipe: launch.stdinPipe)
     }
 
     /// Starts a peer, runs `body` with it and stops it, whether `body` returns or throws.
@@ -202,35 +175,9 @@ public final class MailgunPeer: @unchecked Sendable {
         try? stdinPipe.fileHandleForWriting.close()
     }
 
-    // MARK: - Control requests (plain HTTP/1.1 on a blocking socket, off the cooperative pool)
+    // MARK: - Control requests
 
     private func control(_ method: String, _ path: String, body: Data?) async throws -> Data {
-        let port = port
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try Self.exchange(port: port, method: method, path: path, body: body) })
-            }
-        }
-    }
-
-    private static func exchange(port: Int, method: String, path: String, body: Data?) throws -> Data {
-        let connection = try LoopbackSocket(port: port, what: "mailgun peer")
-        var request = Data("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n".utf8)
-        if let body {
-            request.append(Data("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8))
-        }
-        request.append(Data("\r\n".utf8))
-        if let body { request.append(body) }
-        try connection.send(Array(request))
-        let response = Data(try connection.readToEnd())
-        guard let split = response.range(of: Data("\r\n\r\n".utf8)) else {
-            throw FixtureError("mailgun peer: \(method) \(path): no HTTP response")
-        }
-        let head = String(decoding: response[..<split.lowerBound], as: UTF8.self)
-        let payload = response[split.upperBound...]
-        guard head.hasPrefix("HTTP/1.1 200") || head.hasPrefix("HTTP/1.0 200") else {
-            throw FixtureError("mailgun peer: \(method) \(path): \(head.split(separator: "\r\n").first ?? "") \(String(decoding: payload, as: UTF8.self))")
-        }
-        return Data(payload)
+        try await PeerControlRequest.send(port: port, peer: "mailgun peer", method, path, body: body)
     }
 }

@@ -111,43 +111,15 @@ public final class UniFiControllerPeer: @unchecked Sendable {
     public static func start(kind: Kind, certificate: SelfSignedCertificate, username: String = "admin",
                              password: String = "unifi-peer-password", apiKey: String = "unifi-peer-api-key",
                              sites: [String] = ["default"]) async throws -> UniFiControllerPeer {
-        let python = try await PeerVenv.shared.pythonPath()
-        let script = FixturePlugins.repositoryRoot + "/Tests/Peers/unifi_controller.py"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--kind", kind.rawValue, "--cert", certificate.certificatePath,
-                             "--key", certificate.keyPath] + sites.flatMap { ["--site", $0] }
-        var environment = ProcessInfo.processInfo.environment
-        environment["UNIFI_PEER_USERNAME"] = username
-        environment["UNIFI_PEER_PASSWORD"] = password
-        environment["UNIFI_PEER_API_KEY"] = apiKey
-        process.environment = environment
-        let stdinPipe = Pipe()
-        let stdoutPipe = Pipe()
-        // stderr goes to a file, not a pipe nobody drains: a chatty peer must never block.
-        let errorsPath = NSTemporaryDirectory() + "unifi-peer-\(UUID().uuidString.prefix(8)).stderr"
-        guard FileManager.default.createFile(atPath: errorsPath, contents: nil),
-              let errorsHandle = FileHandle(forWritingAtPath: errorsPath) else {
-            throw FixtureError("cannot create \(errorsPath)")
-        }
-        defer { try? errorsHandle.close() }
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutPipe
-        process.standardError = errorsHandle
-        try process.run()
-        let firstLine = await ChildOutput.firstLine(of: stdoutPipe.fileHandleForReading, process: process, timeout: 30)
-        guard let firstLine,
-              let object = try? JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any],
-              let port = object["port"] as? Int, let controlPort = object["control_port"] as? Int else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            let errors = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
-            try? FileManager.default.removeItem(atPath: errorsPath)
-            throw FixtureError("unifi_controller.py did not print {\"port\": N, \"control_port\": M} (got \(firstLine.map { "'\($0)'" } ?? "nothing")): \(errors)")
-        }
-        try? FileManager.default.removeItem(atPath: errorsPath)
-        return UniFiControllerPeer(kind: kind, port: port, controlPort: controlPort, username: username,
-                                   password: password, apiKey: apiKey, sites: sites, certificate: certificate, process: process,
-                                   stdinPipe: stdinPipe)
+        let launch = try await PythonPeerLaunch.start(
+            "unifi_controller.py",
+            ["--kind", kind.rawValue, "--cert", certificate.certificatePath, "--key", certificate.keyPath] + sites.flatMap { ["--site", $0] },
+            environment: ["UNIFI_PEER_USERNAME": username, "UNIFI_PEER_PASSWORD": password, "UNIFI_PEER_API_KEY": apiKey],
+            expecting: "{\"port\": N, \"control_port\": M}"
+        ) { PeerAnnouncement.ports(["port", "control_port"], of: $0) }
+        return UniFiControllerPeer(kind: kind, port: launch.announcement[0], controlPort: launch.announcement[1], username: username,
+                                   password: password, apiKey: apiKey, sites: sites, certificate: certificate,
+                                   process: launch.process, stdinPipe: launch.stdinPipe)
     }
 
     /// Starts a peer, runs `body` with it and stops it, whether `body` returns or throws.
@@ -245,7 +217,7 @@ public final class UniFiControllerPeer: @unchecked Sendable {
         return SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
     }
 
-    // MARK: - Control requests (plain HTTP/1.1 on a blocking socket, off the cooperative pool)
+    // MARK: - Control requests
 
     private func post(_ path: String, _ document: [String: Any]) async throws {
         let body = try JSONSerialization.data(withJSONObject: document)
@@ -253,32 +225,6 @@ public final class UniFiControllerPeer: @unchecked Sendable {
     }
 
     private func control(_ method: String, _ path: String, body: Data?) async throws -> Data {
-        let port = controlPort
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try Self.exchange(port: port, method: method, path: path, body: body) })
-            }
-        }
-    }
-
-    private static func exchange(port: Int, method: String, path: String, body: Data?) throws -> Data {
-        let connection = try LoopbackSocket(port: port, what: "unifi peer control")
-        var request = Data("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n".utf8)
-        if let body {
-            request.append(Data("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8))
-        }
-        request.append(Data("\r\n".utf8))
-        if let body { request.append(body) }
-        try connection.send(Array(request))
-        let response = Data(try connection.readToEnd())
-        guard let split = response.range(of: Data("\r\n\r\n".utf8)) else {
-            throw FixtureError("unifi peer: \(method) \(path): no HTTP response")
-        }
-        let head = String(decoding: response[..<split.lowerBound], as: UTF8.self)
-        let payload = response[split.upperBound...]
-        guard head.hasPrefix("HTTP/1.1 200") || head.hasPrefix("HTTP/1.0 200") else {
-            throw FixtureError("unifi peer: \(method) \(path): \(head.split(separator: "\r\n").first ?? "") \(String(decoding: payload, as: UTF8.self))")
-        }
-        return Data(payload)
+        try await PeerControlRequest.send(port: controlPort, peer: "unifi peer control", method, path, body: body)
     }
 }
