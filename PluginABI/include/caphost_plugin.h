@@ -198,20 +198,27 @@ typedef struct cap_host_api {
     uint16_t abi_major;
     uint16_t abi_minor;
 
-    /** Writes one log line attributed to this instance. Never fails. */
+    /**
+     * Writes one log line attributed to this instance. Never fails. The host keeps
+     * at most 4096 bytes of it (cut at a character, with the number of bytes cut
+     * said), replaces invalid UTF-8 and escapes control characters but tab (and
+     * bidirectional overrides) as \n, \r, \u{1B}: a line can never forge another.
+     */
     void (*log)(cap_host *host, int32_t level, cap_str message);
 
     /**
      * Attaches an error message to the call in progress. The host copies the
      * text; the last call wins. `code` should equal the status the function
-     * is about to return. Call it before returning, from any thread.
+     * is about to return. Call it before returning, from any thread. The text is
+     * bounded as log's is (4096 bytes, valid UTF-8, controls escaped) before the
+     * host returns it to any caller.
      */
     void (*set_error)(cap_call *call, cap_status code, cap_str message);
 
     /**
      * Records a metric named `name` (^[a-z_][a-z0-9_]*$) with `label_count`
      * labels. `kind` is a CAP_METRIC_* value. Never fails; bad names are dropped
-     * and logged once.
+     * and logged once. A label value is kept to 256 bytes, bounded as log's text.
      */
     void (*metric)(cap_host *host, int32_t kind, cap_str name, const cap_label *labels,
                    size_t label_count, double value);

@@ -51,7 +51,7 @@ enum HostServiceTable {
 
     private static let log: @convention(c) (OpaquePointer?, Int32, cap_str) -> Void = { host, level, message in
         guard let context = PluginHostContext.from(host) else { return }
-        let text = string(message)
+        let text = PluginText.bounded(bytes(message))
         let swiftLevel: Logger.Level = switch level {
         case CAP_LOG_TRACE: .trace
         case CAP_LOG_DEBUG: .debug
@@ -66,7 +66,7 @@ enum HostServiceTable {
         guard let call else { return }
         let record = UnsafeMutableRawPointer(call).assumingMemoryBound(to: CallRecord.self)
         record.pointee.errorStatus = code
-        record.pointee.errorMessage = string(message)
+        record.pointee.errorMessage = PluginText.bounded(bytes(message))
     }
 
     private static let callIdempotencyKey: @convention(c) (OpaquePointer?) -> cap_str = { call in
@@ -89,7 +89,7 @@ enum HostServiceTable {
                 context.warnOnce(about: metricName + "." + key, "metric \(metricName) label '\(key)' is not ^[a-z_][a-z0-9_]*$; dropped")
                 return
             }
-            dimensions.append((key, string(labels![index].value)))
+            dimensions.append((key, PluginText.bounded(bytes(labels![index].value), limit: maxLabelValueBytes)))
         }
         switch kind {
         case CAP_METRIC_COUNTER_ADD:
@@ -108,7 +108,10 @@ enum HostServiceTable {
         host, parent, target, method, payload, out in
         guard let out else { return CAP_INVALID_ARGUMENT }
         out.pointee = cap_buffer(data: nil, len: 0, release: nil, release_ctx: nil)
-        guard let context = PluginHostContext.from(host), let invoker = context.invoker else { return CAP_UNAVAILABLE }
+        guard let context = PluginHostContext.from(host), let invoker = context.invoker else {
+            fillError(out, code: "unavailable", message: "host call to \(PluginText.bounded(bytes(target), limit: 200)) refused: the host serves calls only after create() and the first health check have returned")
+            return CAP_UNAVAILABLE
+        }
         let parentRecord = parent.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CallRecord.self) }
         let targetText = string(target)
         guard let reference = CapabilityReference(parsing: targetText) else {
@@ -142,6 +145,9 @@ enum HostServiceTable {
         return CAP_OK
     }
 
+    /// Longest metric label value kept, in bytes.
+    static let maxLabelValueBytes = 256
+
     /// Longest registry-health reason kept, in bytes.
     static let maxRegistryHealthReasonBytes = 512
 
@@ -151,8 +157,8 @@ enum HostServiceTable {
         guard [CAP_REGISTRY_HEALTH_UNKNOWN, CAP_REGISTRY_HEALTH_HEALTHY, CAP_REGISTRY_HEALTH_UNHEALTHY].contains(state) else {
             return CAP_INVALID_ARGUMENT
         }
-        guard var text = String(validating: bytes(reason), as: UTF8.self) else { return CAP_INVALID_ARGUMENT }
-        while text.utf8.count > maxRegistryHealthReasonBytes { text.removeLast() }
+        guard let whole = String(validating: bytes(reason), as: UTF8.self) else { return CAP_INVALID_ARGUMENT }
+        let text = PluginText.bounded(whole, limit: maxRegistryHealthReasonBytes)
         guard let target = invoker.registry.candidate(id), !target.isRetired else { return CAP_NOT_FOUND }
         let report = state == CAP_REGISTRY_HEALTH_UNHEALTHY
             ? RegistryHealthReport(reporter: context.pluginName, reason: text, at: .now) : nil
@@ -183,8 +189,14 @@ enum HostServiceTable {
 
     private static let keyValuePut: @convention(c) (OpaquePointer?, cap_str, cap_str) -> cap_status = { host, key, value in
         guard let context = PluginHostContext.from(host), let store = context.keyValueStore else { return CAP_UNAVAILABLE }
-        guard key.len > 0, key.len <= 256 else { return CAP_INVALID_ARGUMENT }
-        guard value.len <= 1 << 20 else { return CAP_INVALID_ARGUMENT }
+        guard key.len > 0, key.len <= 256 else {
+            context.warnOnce(about: "kv_put.key", "kv_put refused: a key of \(key.len) bytes (keys are 1...256 bytes)")
+            return CAP_INVALID_ARGUMENT
+        }
+        guard value.len <= 1 << 20 else {
+            context.warnOnce(about: "kv_put.value", "kv_put refused: a value of \(value.len) bytes exceeds the limit of 1 MiB")
+            return CAP_INVALID_ARGUMENT
+        }
         do {
             try store.store(plugin: context.pluginName, key: Array(bytes(key)), value: Array(bytes(value)))
             return CAP_OK
