@@ -63,18 +63,23 @@ public final class UniFiPlugin: CapabilityPlugin {
         context.log(.info, "unifi: \(names.isEmpty ? "no locations configured" : names.joined(separator: "; ")); timeout \(configuration.timeout), cache \(configuration.cacheTTL), stale after \(configuration.staleAfter)")
     }
 
-    /// Serves `network_status`, `choose_location` and `health`.
+    /// Serves `network_status`, `choose_location` and `health`. Answers and errors pass through
+    /// ``redacted(_:)``: a location's error quotes what its controller answered.
     public func invoke(_ request: PluginRequest) async throws -> PluginResponse {
+        let response: PluginResponse
         do {
             switch request.method {
-            case "network_status": return try await networkStatus(request)
-            case "choose_location": return try await chooseLocation(request)
-            case "health": return try await healthAnswer(request)
+            case "network_status": response = try await networkStatus(request)
+            case "choose_location": response = try await chooseLocation(request)
+            case "health": response = try await healthAnswer(request)
             default: throw PluginError.unimplemented(request)
             }
         } catch let error as PluginError {
             throw PluginError(error.status, redacted(error.message))
         }
+        let text = String(decoding: response.bytes, as: UTF8.self)
+        let clean = redacted(text)
+        return clean == text ? response : .text(clean)
     }
 
     /// Healthy as soon as one location has been read (the host's health checks are short; a
