@@ -256,6 +256,19 @@ import Testing
         }
     }
 
+    @Test func aPluginsHugeErrorTextIsBoundedInTheAnswer() async throws {
+        try await AdminAPIHarness.with(prepare: { test in
+            try await test.load("loud_text.c", as: "libloud.so")
+        }) { harness in
+            let huge = try await harness.request(.POST, "/v1/invoke/adapter/loud/fail_huge", body: "{}")
+            #expect(huge.status >= 500, "\(huge.status)")
+            #expect(huge.body.count < 5_000, "a 1 MiB error message came back as \(huge.body.count) bytes")
+            let message = try harness.json(huge.body)["message"] as? String ?? ""
+            #expect(message.contains("returned INTERNAL: huge:xxx"), "\(message.prefix(120))")
+            #expect(message.hasSuffix("… (1044480 more bytes cut)"), "\(message.suffix(80))")
+        }
+    }
+
     @Test func nonLoopbackWithoutTLSIsRefused() throws {
         var settings = AdminAPISettings()
         settings.address = "0.0.0.0"
