@@ -55,7 +55,7 @@ public final class EventLog: Sendable {
             return (event, Array(state.subscribers.values), state.sink)
         }
         let level: Logger.Level = switch kind {
-        case .pluginLoadFailed, .pluginQuarantined, .swapFailed, .breakerOpened: .warning
+        case .pluginLoadFailed, .pluginQuarantined, .swapFailed, .breakerOpened, .callThreadsExhausted: .warning
         default: .info
         }
         logger.log(level: level, "\(kind.rawValue) \(subject): \(reason)")

@@ -27,6 +27,7 @@ public struct HostEvent: Sendable, Codable, Hashable {
         case demoted = "demoted"
         case recovered = "recovered"
         case healthChanged = "health_changed"
+        case callThreadsExhausted = "call_threads_exhausted"
     }
 
     /// Increasing number: within one host run, and across runs when the host

@@ -102,6 +102,11 @@ public final class CapabilityHost: Sendable {
             },
             registryHealthChanged: { candidate, report, reporter in
                 CapabilityHost.recordRegistryHealth(candidate, report, reporter: reporter, events: events, registry: registry)
+            },
+            callThreadsExhausted: { instance, limit in
+                events.record(.callThreadsExhausted, subject: instance.image.sourcePath,
+                    reason: "\(instance.image.descriptor.name) holds all \(limit) of its call threads (invocation.max_calls_per_plugin), hung calls included: an in-process call cannot be stopped, so its further calls are refused as overloaded until one returns",
+                    details: ["limit": "\(limit)", "plugin": instance.image.descriptor.name])
             })
     }
 

@@ -78,6 +78,7 @@ public struct GuardedCall: Sendable {
             // before the pool thread leases; the charge stays with the one counted here).
             let charged = invoker.intendedCandidate(site)?.instance
             if let charged, !charged.reserveCallThread(limit: settings.maxCallsPerPlugin) {
+                if charged.firstRefusalOfExhaustion() { invoker.callThreadsExhausted(charged, settings.maxCallsPerPlugin) }
                 state.finish(InvocationError(code: .overloaded,
                     message: "\(charged.image.descriptor.name) holds \(settings.maxCallsPerPlugin) host call threads already (invocation.max_calls_per_plugin; calls that overran their deadline keep theirs until the plugin returns); try again later"))
                 return

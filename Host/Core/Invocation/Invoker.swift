@@ -18,6 +18,9 @@ public final class Invoker: @unchecked Sendable {
     /// Called when an outside registry's report on a provider changed its standing (ABI 1.3
     /// `report_health`): the new report, nil when withdrawn, and who withdrew it.
     let registryHealthChanged: @Sendable (Candidate, RegistryHealthReport?, String) -> Void
+    /// Called once per episode in which a plugin holds all its call threads (calls that overran
+    /// their deadline keep theirs until the plugin returns) and further calls are refused.
+    let callThreadsExhausted: @Sendable (PluginInstance, Int) -> Void
     private let sampleMask: Int64
     /// Latency histograms of guarded calls, by label set (see `Invoker+metrics`).
     let durationTimers = Mutex<[DurationLabels: Timer]>([:])
@@ -29,7 +32,8 @@ public final class Invoker: @unchecked Sendable {
     init(registry: CapabilityRegistry, settings: InvocationSettings,
          breakerTripped: @escaping @Sendable (Candidate, Int) -> Void,
          recovered: @escaping @Sendable (Candidate) -> Void,
-         registryHealthChanged: @escaping @Sendable (Candidate, RegistryHealthReport?, String) -> Void = { _, _, _ in }) {
+         registryHealthChanged: @escaping @Sendable (Candidate, RegistryHealthReport?, String) -> Void = { _, _, _ in },
+         callThreadsExhausted: @escaping @Sendable (PluginInstance, Int) -> Void = { _, _ in }) {
         self.registry = registry
         self.settings = settings
         self.pool = CallThreadPool(name: "caphost-call", maximumThreads: settings.maxCallThreads, taskThreads: settings.taskThreads)
@@ -37,6 +41,7 @@ public final class Invoker: @unchecked Sendable {
         self.breakerTripped = breakerTripped
         self.recovered = recovered
         self.registryHealthChanged = registryHealthChanged
+        self.callThreadsExhausted = callThreadsExhausted
         self.sampleMask = Int64(max(1, settings.latencySampleInterval).nextPowerOfTwo - 1)
     }
 

@@ -16,6 +16,9 @@ final class PluginInstance: @unchecked Sendable {
     /// Guarded calls holding a host call thread for this instance, including
     /// calls whose caller gave up at the deadline but whose plugin code still runs.
     private let threadsHeld = Atomic<Int>(0)
+    /// Set when a call was refused because every call thread of the instance is held, so the
+    /// event that says so is recorded once per episode; cleared by the next call that gets one.
+    private let exhaustionReported = Atomic<Bool>(false)
     /// When the health check now running started (monotonic ns), 0 when none runs.
     let healthCheckStarted = Atomic<UInt64>(0)
 
@@ -30,9 +33,18 @@ final class PluginInstance: @unchecked Sendable {
 
     /// Takes one of the instance's `limit` call threads; false when all are held.
     func reserveCallThread(limit: Int) -> Bool {
-        if threadsHeld.wrappingAdd(1, ordering: .relaxed).newValue <= limit { return true }
+        if threadsHeld.wrappingAdd(1, ordering: .relaxed).newValue <= limit {
+            if exhaustionReported.load(ordering: .relaxed) { exhaustionReported.store(false, ordering: .relaxed) }
+            return true
+        }
         threadsHeld.wrappingSubtract(1, ordering: .relaxed)
         return false
+    }
+
+    /// True for the first refusal of an episode in which every call thread is held (hung calls
+    /// included): the caller records the event once.
+    func firstRefusalOfExhaustion() -> Bool {
+        exhaustionReported.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
     }
 
     /// Gives back a thread taken with `reserveCallThread`, once the plugin returned.

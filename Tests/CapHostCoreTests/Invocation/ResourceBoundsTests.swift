@@ -52,6 +52,12 @@ import Testing
                 let served = try await test.host.invoker.invoke(.slot(bench), method: "noop", payload: [])
                 #expect(served.provider.provider == "good")
             }
+            // The operator is told once for the episode, not once per refused call.
+            let exhausted = test.host.events.events(kinds: [.callThreadsExhausted])
+            #expect(exhausted.count == 1, "\(exhausted)")
+            #expect(exhausted.first?.subject.hasSuffix("/hang.so") == true)
+            #expect(exhausted.first?.reason.contains("invoke-hang holds all 3 of its call threads (invocation.max_calls_per_plugin), hung calls included") == true,
+                    "\(String(describing: exhausted.first))")
         }
     }
 
