@@ -43,7 +43,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let path = (file as NSString).expandingTildeInPath
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let report = try PluginConformanceCheck(
+        let report = PluginConformanceCheck(
             file: absolute, config: try Self.readArgument(config, what: "--config"),
             invocation: invoke.map { ProbeInvocation(method: $0, capability: capability, payload: String(decoding: (try? Self.readArgument(payload, what: "--payload")) ?? [], as: UTF8.self)) },
             timeout: .milliseconds(Int64(timeout * 1000))

@@ -9,12 +9,15 @@ import Glibc
 public final class RegistryGRPCPeer: @unchecked Sendable {
     public let port: Int
     private let process: Process
+    /// Held open while the peer runs (the server does not read it).
+    private let stdinPipe: Pipe
 
     public var address: String { "127.0.0.1:\(port)" }
 
-    private init(port: Int, process: Process) {
+    private init(port: Int, process: Process, stdinPipe: Pipe) {
         self.port = port
         self.process = process
+        self.stdinPipe = stdinPipe
     }
 
     deinit { stop() }
@@ -22,31 +25,12 @@ public final class RegistryGRPCPeer: @unchecked Sendable {
     /// Starts the server with `options` (`--token T`, `--tls-cert F --tls-key F`, `--client-ca F`,
     /// `--jwt-secret-env VAR --jwt-project P`, `--package P`, `--seed FILE`, `--delay-ms N`).
     public static func start(_ options: [String], environment extra: [String: String] = [:]) async throws -> RegistryGRPCPeer {
-        let python = try await PeerVenv.shared.pythonPath()
-        let root = FixturePlugins.repositoryRoot
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root + "/Tests/Peers/registry_grpc_server.py",
-                             "--proto", root + "/Plugins/OneiricWire/Proto/adapter_registry.proto", "--port", "0"] + options
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        let stdout = Pipe()
-        let errorsPath = NSTemporaryDirectory() + "registry-peer-\(UUID().uuidString.prefix(8)).stderr"
-        guard FileManager.default.createFile(atPath: errorsPath, contents: nil),
-              let errors = FileHandle(forWritingAtPath: errorsPath) else { throw FixtureError("cannot create \(errorsPath)") }
-        defer {
-            try? errors.close()
-            try? FileManager.default.removeItem(atPath: errorsPath)
+        let proto = FixturePlugins.repositoryRoot + "/Plugins/OneiricWire/Proto/adapter_registry.proto"
+        let launch = try await PythonPeerLaunch.start("registry_grpc_server.py", ["--proto", proto, "--port", "0"] + options,
+                                                      environment: extra, expecting: "READY <port>", timeout: 60) { line in
+            line.hasPrefix("READY ") ? Int(line.dropFirst(6)) : nil
         }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = stdout
-        process.standardError = errors
-        try process.run()
-        let line = await ChildOutput.firstLine(of: stdout.fileHandleForReading, process: process, timeout: 60)
-        guard let line, line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            throw FixtureError("registry_grpc_server.py did not print READY <port> (got \(line ?? "nothing")): \((try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? "")")
-        }
-        return RegistryGRPCPeer(port: port, process: process)
+        return RegistryGRPCPeer(port: launch.announcement, process: launch.process, stdinPipe: launch.stdinPipe)
     }
 
     /// Starts a server, runs `body`, stops the server whether `body` returns or throws.
@@ -59,6 +43,7 @@ public final class RegistryGRPCPeer: @unchecked Sendable {
 
     /// SIGTERM, SIGKILL after 3 s. Safe to call twice.
     public func stop() {
+        defer { try? stdinPipe.fileHandleForWriting.close() }
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(3)
