@@ -73,7 +73,7 @@ extension ControllerSession {
     private func siteList<Item: Decodable>(_ endpoint: String, kind: ControllerKind,
                                            deadline: NIODeadline) async throws(Failure) -> [Item] {
         var answer = try await fetch(sitePath(endpoint, kind: kind), kind: kind, deadline: deadline)
-        if Self.errorCode(answer.body) == "api.err.NoSiteContext" {
+        if Self.errorCode(answer) == "api.err.NoSiteContext" {
             let sites = try await listSites(kind: kind, deadline: deadline)
             let wanted = location.site.lowercased()
             guard let match = sites.first(where: { $0.desc?.lowercased() == wanted || $0.name?.lowercased() == wanted }),

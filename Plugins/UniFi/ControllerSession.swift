@@ -86,7 +86,7 @@ actor ControllerSession {
         let path = kind == .unifiOS ? "/api/auth/login" : "/api/login"
         let body = try Self.json(["username": username, "password": password, "rememberMe": true] as [String: any Sendable])
         let answer = try await send(.POST, path, body: body, deadline: deadline)
-        let code = Self.errorCode(answer.body)
+        let code = Self.errorCode(answer)
         switch answer.status {
         case 200..<300 where code == nil:
             break
@@ -111,11 +111,11 @@ actor ControllerSession {
         }
         var answer = try await send(.GET, path, body: nil, deadline: deadline)
         if kind != .integration, needsLogin(answer, kind: kind) {
-            log(.info, "unifi: \(location.name): \(location.controller) answered HTTP \(answer.status)\(Self.errorCode(answer.body).map { " (\($0))" } ?? "") to GET \(path); logging in again")
+            log(.info, "unifi: \(location.name): \(location.controller) answered HTTP \(answer.status)\(Self.errorCode(answer).map { " (\($0))" } ?? "") to GET \(path); logging in again")
             try await login(kind: kind, deadline: deadline)
             answer = try await send(.GET, path, body: nil, deadline: deadline)
             if needsLogin(answer, kind: kind) {
-                throw Failure(.permission, "\(location.controller) still refuses GET \(path) right after a fresh login (HTTP \(answer.status)\(Self.errorCode(answer.body).map { ", \($0)" } ?? "")): the account may lack rights on site \(location.site)")
+                throw Failure(.permission, "\(location.controller) still refuses GET \(path) right after a fresh login (HTTP \(answer.status)\(Self.errorCode(answer).map { ", \($0)" } ?? "")): the account may lack rights on site \(location.site)")
             }
         }
         if kind == .integration, answer.status == 401 || answer.status == 403 {
@@ -127,7 +127,7 @@ actor ControllerSession {
     /// 401, `api.err.LoginRequired`, or (UniFi OS) a 403 for a CSRF token the console no longer takes.
     private func needsLogin(_ answer: ControllerAnswer, kind: ControllerKind) -> Bool {
         answer.status == 401 || (kind == .unifiOS && answer.status == 403)
-            || Self.errorCode(answer.body) == "api.err.LoginRequired"
+            || Self.errorCode(answer) == "api.err.LoginRequired"
     }
 
     // MARK: - Requests
@@ -200,7 +200,17 @@ actor ControllerSession {
 
     // MARK: - Answers
 
-    /// `meta.msg` of an error envelope, or the `code` / `message` of a UniFi OS error.
+    /// Largest successful answer read for an error code: an error envelope is small, and a data
+    /// answer (a device list runs to hundreds of KB) is decoded once, by ``decode(_:_:path:)``.
+    static let errorEnvelopeBytes = 2048
+
+    /// `meta.msg` of an error envelope, or the `code` / `statusName` of a UniFi OS or integration
+    /// API error; nil for a successful answer larger than any error envelope.
+    static func errorCode(_ answer: ControllerAnswer) -> String? {
+        if (200..<300).contains(answer.status), answer.body.count > errorEnvelopeBytes { return nil }
+        return errorCode(answer.body)
+    }
+
     static func errorCode(_ body: [UInt8]) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
         if let meta = object["meta"] as? [String: Any] {
@@ -213,7 +223,7 @@ actor ControllerSession {
     /// the controller, the request and what was wrong.
     func decode<Payload: Decodable>(_ type: Payload.Type, _ answer: ControllerAnswer, path: String) throws(Failure) -> Payload {
         guard (200..<300).contains(answer.status) else {
-            let code = Self.errorCode(answer.body)
+            let code = Self.errorCode(answer)
             throw Failure(answer.status == 404 ? .notFound : .unavailable,
                           "\(location.controller) answered HTTP \(answer.status) to GET \(path)\(code.map { " (\($0))" } ?? ""): \(Self.excerpt(answer.body))")
         }
