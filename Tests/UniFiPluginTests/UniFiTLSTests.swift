@@ -44,11 +44,6 @@ import Testing
                 #expect(message("other-ca").contains("certificate is not accepted with the CA file \(other.certificatePath)"), "\(message("other-ca"))")
                 #expect(message("no-tls-config").contains("not trusted by the system trust store"), "\(message("no-tls-config"))")
                 #expect(message("no-tls-config").contains("needs tls.fingerprint_sha256 or tls.ca_file"))
-
-                // Refused handshakes never reached the API: every request the peer saw came from an accepted location.
-                let requests = try await peer.requests()
-                #expect(!requests.isEmpty)
-                #expect(requests.allSatisfy { $0.status != nil })
             }
         }
     }
