@@ -208,7 +208,7 @@ let package = Package(
         // The child process that probes (and later isolates) plugins.
         .executableTarget(
             name: "caphost-runner",
-            dependencies: ["CapHostCore"],
+            dependencies: ["CapHostCore", "CCapHostSupport"],
             path: "Host/Runner"
         ),
         // Benchmark: prints the SPEC §7 figures as JSON.

@@ -16,6 +16,7 @@ struct BenchReport: Encodable {
     var durableSubmit: DurableSubmitBenchmark.Figure?
     var coldStart: ColdStartBenchmark.Figure?
     var oneiricClient: OneiricClientBenchmark.Figure?
+    var isolatedRoundTrip: IsolatedRoundTripBenchmark.Figure?
     /// Sections not run, and why.
     var skipped: [String: String] = [:]
     /// Sections that could not measure, and why.
@@ -27,12 +28,12 @@ struct BenchReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case build, machine, command, dispatch, resolve
         case throughput2Threads = "throughput_2_threads"
-        case swapUnderLoad, dropIn, kitDispatch, httpInvoke, durableSubmit, coldStart, oneiricClient, skipped, errors, allPass, durationSeconds
+        case swapUnderLoad, dropIn, kitDispatch, httpInvoke, durableSubmit, coldStart, oneiricClient, isolatedRoundTrip, skipped, errors, allPass, durationSeconds
     }
 
     /// Pass flags of the figures that ran and have a bar.
     var passes: [Bool] {
-        [dispatch?.pass, resolve?.pass, throughput2Threads?.pass, swapUnderLoad?.pass, dropIn?.pass, httpInvoke?.pass, durableSubmit?.pass, coldStart?.pass, oneiricClient?.pass].compactMap { $0 }
+        [dispatch?.pass, resolve?.pass, throughput2Threads?.pass, swapUnderLoad?.pass, dropIn?.pass, httpInvoke?.pass, durableSubmit?.pass, coldStart?.pass, oneiricClient?.pass, isolatedRoundTrip?.pass].compactMap { $0 }
     }
 
     /// Pretty, sorted keys, snake_case.

@@ -28,7 +28,7 @@ final class BenchWorkspace: Sendable {
     /// A new host in `root/<name>/` (plugins.d and state), probing with the
     /// caphost-runner beside the bench binary. The watcher is off unless asked for.
     func makeHost(named name: String, watcher: Bool = false,
-                  pluginConfigs: [String: String] = [:]) throws(BenchError) -> BenchHost {
+                  pluginConfigs: [String: String] = [:], isolation: IsolationSettings.Mode = .inProcess) throws(BenchError) -> BenchHost {
         let directory = "\(root)/\(name)"
         try Self.makeDirectory(directory)
         let pluginsDirectory = directory + "/plugins.d"
@@ -36,6 +36,7 @@ final class BenchWorkspace: Sendable {
         var configuration = HostConfiguration(pluginsDirectory: pluginsDirectory, stateDirectory: directory + "/state")
         configuration.probe.runnerPath = buildProductsDirectory + "/caphost-runner"
         configuration.watcher.enabled = watcher
+        configuration.isolation.defaultMode = isolation
         if !pluginConfigs.isEmpty {
             configuration.pluginConfigLoader = { stem, _ in pluginConfigs[stem] }
         }
@@ -51,8 +52,9 @@ final class BenchWorkspace: Sendable {
 
     /// Runs `body` with a new host and stops the host afterwards, whatever happened.
     func withHost<T>(named name: String, watcher: Bool = false, pluginConfigs: [String: String] = [:],
+                     isolation: IsolationSettings.Mode = .inProcess,
                      _ body: (BenchHost) async throws(BenchError) -> T) async throws(BenchError) -> T {
-        let bench = try makeHost(named: name, watcher: watcher, pluginConfigs: pluginConfigs)
+        let bench = try makeHost(named: name, watcher: watcher, pluginConfigs: pluginConfigs, isolation: isolation)
         do {
             let value = try await body(bench)
             await bench.stop()

@@ -23,6 +23,17 @@ struct HostCall: CallTarget {
         try HostCall(bench, slot: slot, method: "noop")
     }
 
+    /// One call with `payload`; false when it threw.
+    @inline(__always)
+    func call(payload: UnsafeRawBufferPointer) -> Bool {
+        do {
+            try invoker.invoke(site, payload: payload) { _ in }
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// One call; false when it threw.
     @inline(__always)
     func call() -> Bool {

@@ -91,3 +91,13 @@ long long caphost_copy_file(int source, int target, long long limit) {
 void caphost_set_thread_name(const char *name) {
     prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }
+
+__thread uint32_t caphost_inflight_index_tls;
+static uint32_t caphost_inflight_next;
+
+uint32_t caphost_inflight_claim(void) {
+    uint32_t index = __atomic_add_fetch(&caphost_inflight_next, 1, __ATOMIC_RELAXED);
+    /* Past the table, remember that too: the thread never claims again. */
+    caphost_inflight_index_tls = index <= CAPHOST_INFLIGHT_SLOTS ? index : CAPHOST_INFLIGHT_SLOTS + 1;
+    return caphost_inflight_index_tls;
+}

@@ -77,5 +77,7 @@ extension CapHostSettingsLoader {
         if let value = watcher.duration("debounce") { host.watcher.debounce = value }
         if let value = watcher.duration("rescan_interval", minimum: .milliseconds(100)) { host.watcher.rescanInterval = value }
         watcher.finish()
+
+        readIsolation(reader.section("isolation"), into: &host.isolation)
     }
 }

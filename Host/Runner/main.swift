@@ -1,15 +1,19 @@
 // caphost-runner: the child process that probes a plugin before the host
-// loads it (and, in isolated mode, will serve it). Speaks on fd 3:
+// loads it, and in isolated mode serves it.
+// --probe speaks lines on fd 3:
 //   phase <name>     before entering each load phase
 //   report <json>    the ProbeReport when done
+// --serve speaks IsolationFrames on the socket at fd 3 (see IsolatedPluginServer).
 import CapHostCore
+import CCapHostSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 let usage = """
-usage: caphost-runner --probe FILE [--config-stdin] [--digest SHA256 [--needed JSON]] [--invoke METHOD [--payload TEXT] [--capability ID]] [--check-threads]
+usage: caphost-runner --serve FILE --source PATH --digest SHA256 --needed JSON --parent PID [--memory-bytes N] [--cpu-seconds N] [--open-files N]
+       caphost-runner --probe FILE [--config-stdin] [--digest SHA256 [--needed JSON]] [--invoke METHOD [--payload TEXT] [--capability ID]] [--check-threads]
 Loads FILE as the host would (checks, dlopen, descriptor, create, health) with
 the plugin's config read from stdin (--config-stdin; otherwise {}): a config
 holds resolved secrets, and a command line is readable by every local user,
@@ -31,6 +35,36 @@ func take(_ flag: String, from arguments: inout [String]) -> String? {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+
+/// A numeric option's value (0 when absent); a malformed one ends the runner.
+func number(_ flag: String, from arguments: inout [String]) -> UInt64 {
+    guard let text = take(flag, from: &arguments) else { return 0 }
+    guard let value = UInt64(text) else {
+        FileHandle.standardError.write(Data("caphost-runner: \(flag): expected a non-negative integer, found \(text)\n".utf8))
+        exit(2)
+    }
+    return value
+}
+
+if let file = take("--serve", from: &arguments) {
+    // Isolated mode: served by the host's IsolatedPluginProcess over the socket at fd 3.
+    let parent = Int32(number("--parent", from: &arguments))
+    let memory = number("--memory-bytes", from: &arguments)
+    let cpu = number("--cpu-seconds", from: &arguments)
+    let files = number("--open-files", from: &arguments)
+    guard caphost_isolate_self(parent, memory, cpu, files) == 0 else {
+        FileHandle.standardError.write(Data("caphost-runner: cannot apply the limits (memory \(memory) B, cpu \(cpu) s, files \(files)): \(String(cString: strerror(errno)))\n".utf8))
+        exit(2)
+    }
+    guard let source = take("--source", from: &arguments), let digest = take("--digest", from: &arguments),
+          let neededText = take("--needed", from: &arguments),
+          let needed = try? JSONDecoder().decode([String].self, from: Data(neededText.utf8)) else {
+        FileHandle.standardError.write(Data("caphost-runner: --serve needs --source, --digest and --needed (a JSON array of strings)\n".utf8))
+        exit(2)
+    }
+    IsolatedPluginServer.run(file: file, source: source, digest: digest, neededLibraries: needed)
+}
+
 guard let file = take("--probe", from: &arguments) else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))
     exit(2)

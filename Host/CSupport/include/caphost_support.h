@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <time.h>
+#include <spawn.h>
 
 /** CLOCK_MONOTONIC in nanoseconds (the clock plugins see as deadline_ns). */
 static inline uint64_t caphost_monotonic_ns(void) {
@@ -136,5 +137,72 @@ int caphost_thread_count(void);
 
 /** pipe2(fds, O_CLOEXEC): both ends close on exec. */
 int caphost_pipe_cloexec(int fds[2]);
+
+/* ---- Isolated mode: the socket pairs between the host and caphost-runner --serve ---- */
+
+/** socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): both ends close on exec. 0 or -1 with errno. */
+int caphost_socketpair_cloexec(int fds[2]);
+
+/**
+ * Sends `len` bytes of `data` on the stream socket `sock` with the descriptor `fd` attached
+ * (SCM_RIGHTS) to its first byte; MSG_NOSIGNAL. Returns the bytes sent (all of them unless
+ * interrupted by an error) or -1 with errno.
+ */
+long caphost_send_with_fd(int sock, const void *data, size_t len, int fd);
+
+/**
+ * recvmsg on `sock` into `buffer` (at most `capacity` bytes), collecting any descriptors
+ * that arrive (SCM_RIGHTS, received O_CLOEXEC) into `fds` (at most `max_fds`; extra ones are
+ * closed) and their number into `*fd_count`. Returns the bytes read, 0 at end of stream, or
+ * -1 with errno.
+ */
+long caphost_recv_with_fds(int sock, void *buffer, size_t capacity, int *fds, int max_fds, int *fd_count);
+
+/** posix_spawn_file_actions_addclosefrom_np(actions, low): the child gets no descriptor >= low. */
+int caphost_spawn_close_from(posix_spawn_file_actions_t *actions, int low);
+
+/**
+ * The child's side of isolation, called first thing in caphost-runner --serve: exits at once
+ * when `parent` (if > 0) is no longer its parent (it leaves when its control channel ends
+ * otherwise) and applies the limits that are not 0 (RLIMIT_AS in bytes,
+ * RLIMIT_CPU in seconds, RLIMIT_NOFILE). Returns 0, or -1 with errno naming the first that failed.
+ */
+int caphost_isolate_self(int parent, unsigned long long address_space_bytes, unsigned long long cpu_seconds,
+                         unsigned long long open_files);
+
+/* ---- Crash attribution: which plugin's code each thread is running, in a file mapping ---- */
+
+/** Threads that get an in-flight slot (by first use; later threads are not recorded). */
+#define CAPHOST_INFLIGHT_SLOTS 4096
+
+/** The calling thread's slot number + 1 (0: none claimed yet), the same in every host's table. */
+extern __thread uint32_t caphost_inflight_index_tls;
+
+/** Claims the calling thread's slot number (+ 1); beyond CAPHOST_INFLIGHT_SLOTS, returns a value past them. */
+uint32_t caphost_inflight_claim(void);
+
+/**
+ * Records that the calling thread runs code of the plugin numbered `plugin` (> 0) in `slots`
+ * (a host's MAP_SHARED in-flight table: the record survives the process being killed), and
+ * returns what the slot held before (for nested calls). Two plain stores per call; a NULL
+ * table or a thread without a slot records nothing.
+ */
+static inline uint32_t caphost_inflight_enter(uint32_t *slots, uint32_t plugin) {
+    if (!slots) return 0;
+    uint32_t index = caphost_inflight_index_tls;
+    if (__builtin_expect(index == 0, 0)) index = caphost_inflight_claim();
+    if (index > CAPHOST_INFLIGHT_SLOTS) return 0;
+    uint32_t previous = __atomic_load_n(&slots[index - 1], __ATOMIC_RELAXED);
+    __atomic_store_n(&slots[index - 1], plugin, __ATOMIC_RELAXED);
+    return previous;
+}
+
+/** Puts back what `caphost_inflight_enter` returned: the call's plugin code has returned. */
+static inline void caphost_inflight_exit(uint32_t *slots, uint32_t previous) {
+    if (!slots) return;
+    uint32_t index = caphost_inflight_index_tls;
+    if (index == 0 || index > CAPHOST_INFLIGHT_SLOTS) return;
+    __atomic_store_n(&slots[index - 1], previous, __ATOMIC_RELAXED);
+}
 
 #endif

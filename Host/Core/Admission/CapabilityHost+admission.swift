@@ -58,6 +58,11 @@ extension CapabilityHost {
         case .success(let bytes): config = bytes
         case .failure(let error): return fail(error)
         }
+        let placement: PluginPlacement
+        switch self.placement(for: file) {
+        case .success(let chosen): placement = chosen
+        case .failure(let error): return fail(error)
+        }
 
         let taken: PluginIntake.TakenFile
         let prepared = takePrepared(file, identity: identity, configDigest: configDigest)
@@ -69,12 +74,14 @@ extension CapabilityHost {
         let (facts, signature, digest, imagePath) = (taken.facts, taken.signature, taken.digest, taken.imagePath)
 
         let previous = state.withLock { $0.records[file] }
-        if let previous, previous.instance != nil, previous.report.digest == digest, previous.configDigest == configDigest {
+        if let previous, previous.instance != nil, previous.report.digest == digest, previous.configDigest == configDigest,
+           previous.placement?.mode == placement.mode {
             state.withLock { $0.records[file]?.fileIdentity = identity }
             return .finished(previous.report)
         }
 
-        if let probe {
+        // An isolated plugin needs no probe: its own process is the protection.
+        if let probe, placement.mode == .inProcess {
             let outcome: PluginProbe.Outcome?
             if let probed = prepared?.probe {
                 outcome = probed
@@ -113,19 +120,30 @@ extension CapabilityHost {
         }
 
         let image: PluginImage
-        do throws(PluginLoadError) {
-            image = try loader.map(imagePath: imagePath, sourcePath: file, digest: digest, facts: facts)
-        } catch {
-            return fail(error, digest: digest)
+        if placement.mode == .process {
+            switch await launchIsolated(file: file, taken: taken) {
+            case .success(let launched): image = launched
+            case .failure(let error): return fail(error, digest: digest)
+            }
+        } else {
+            do throws(PluginLoadError) {
+                image = try loader.map(imagePath: imagePath, sourcePath: file, digest: digest, facts: facts)
+            } catch {
+                return fail(error, digest: digest)
+            }
         }
         do throws(PluginLoadError) {
             try signature.confirm(image.descriptor, file: file)
         } catch {
+            image.isolated?.shutDown(reason: "signature refused")
             return fail(error, descriptor: image.descriptor, digest: digest)
         }
-        if let conflict = conflict(for: image) { return fail(conflict, descriptor: image.descriptor, digest: digest) }
+        if let conflict = conflict(for: image) {
+            image.isolated?.shutDown(reason: "conflict")
+            return fail(conflict, descriptor: image.descriptor, digest: digest)
+        }
         return .admitted(PluginAdmission(file: file, identity: identity, configDigest: configDigest, config: config,
-                                         taken: taken, image: image, previous: previous))
+                                         taken: taken, image: image, placement: placement, previous: previous))
     }
 
     /// `create` on a lifecycle thread (bounded by the create timeout), then the first health
@@ -173,12 +191,14 @@ extension CapabilityHost {
         let health: HealthObservation
         switch instantiation {
         case .failed(let error, let quarantine):
+            image.isolated?.shutDown(reason: "load failed at \(error.check.rawValue)")
             return fail(error, quarantine: quarantine)
         case .created(let created, let observation):
             (instance, health) = (created, observation)
         }
         if let conflict = conflict(for: image) {
             instance.destroy()
+            image.isolated?.shutDown(reason: "conflict")
             return fail(conflict)
         }
 
@@ -200,10 +220,10 @@ extension CapabilityHost {
         let report = PluginReport(file: file, state: .loaded, descriptor: image.descriptor, digest: digest,
                                   capabilities: candidates.map(\.id.description), error: nil,
                                   linksSwiftRuntime: facts.linksSwiftRuntime, signature: signature.note, at: .now)
-        state.withLock {
-            $0.records[file] = PluginRecord(report: report, instance: instance, candidates: candidates,
-                                            fileIdentity: admission.identity, configDigest: admission.configDigest)
-        }
+        let record = PluginRecord(report: report, instance: instance, candidates: candidates,
+                                  fileIdentity: admission.identity, configDigest: admission.configDigest,
+                                  placement: admission.placement)
+        state.withLock { $0.records[file] = record }
         let upgradedFrom = replaced.map { "\($0.plugin.name) \($0.plugin.version)" }
         markSuperseded(by: file, replaced: replaced)
         if let old = previous?.report.descriptor, previous?.instance != nil {
@@ -215,12 +235,14 @@ extension CapabilityHost {
         } else {
             events.record(.pluginLoaded, subject: file,
                 reason: "\(image.descriptor.name) \(image.descriptor.version) serving \(candidates.map(\.id.description).joined(separator: ", "))"
-                    + (upgradedFrom.isEmpty ? "" : "; replaces \(Set(upgradedFrom).sorted().joined(separator: ", "))"),
+                    + (upgradedFrom.isEmpty ? "" : "; replaces \(Set(upgradedFrom).sorted().joined(separator: ", "))")
+                    + (admission.placement.mode == .process ? "; isolated in its own process (\(admission.placement.reason))" : ""),
                 details: ["digest": digest, "signature": signature.note, "swift": "\(facts.linksSwiftRuntime)",
-                          "bytes": taken.remembered ? "unchanged since read at an earlier start; not read again" : "read and hashed"])
+                          "bytes": taken.remembered ? "unchanged since read at an earlier start; not read again" : "read and hashed",
+                          "isolation": admission.placement.mode.rawValue])
         }
         retireInstancesWithoutCandidates(from: replaced + dropped)
-        return report
+        return Self.report(of: record)
     }
 
     /// Records a failed load of `file` and returns its report. A failed reload leaves the

@@ -16,9 +16,12 @@ struct PluginAdmission: Sendable {
     let config: [UInt8]
     let taken: PluginIntake.TakenFile
     let image: PluginImage
+    /// Where it runs: in the host, or its own process.
+    let placement: PluginPlacement
     /// The file's record before this load (a reload replaces it).
     let previous: CapabilityHost.PluginRecord?
 
-    /// Whether the plugin allows its `create` to overlap other plugins' (`CAP_PLUGIN_PARALLEL_CREATE`).
-    var createsInParallel: Bool { image.descriptor.flags.contains(.parallelCreate) }
+    /// Whether its `create` may overlap other plugins' (`CAP_PLUGIN_PARALLEL_CREATE`, or isolated:
+    /// then it changes nothing in the host's process).
+    var createsInParallel: Bool { image.isolated != nil || image.descriptor.flags.contains(.parallelCreate) }
 }

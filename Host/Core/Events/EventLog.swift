@@ -55,7 +55,8 @@ public final class EventLog: Sendable {
             return (event, Array(state.subscribers.values), state.sink)
         }
         let level: Logger.Level = switch kind {
-        case .pluginLoadFailed, .pluginQuarantined, .swapFailed, .breakerOpened, .callThreadsExhausted: .warning
+        case .pluginLoadFailed, .pluginQuarantined, .swapFailed, .breakerOpened, .callThreadsExhausted,
+             .isolatedProcessEnded, .isolationChanged: .warning
         default: .info
         }
         logger.log(level: level, "\(kind.rawValue) \(subject): \(reason)")

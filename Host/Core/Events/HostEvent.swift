@@ -28,6 +28,13 @@ public struct HostEvent: Sendable, Codable, Hashable {
         case recovered = "recovered"
         case healthChanged = "health_changed"
         case callThreadsExhausted = "call_threads_exhausted"
+        /// An isolated plugin's process ended (crash, exit, or killed after overrunning a deadline).
+        case isolatedProcessEnded = "isolated_process_ended"
+        /// An isolated plugin's process was restarted and serves again.
+        case isolatedProcessRestarted = "isolated_process_restarted"
+        /// A plugin moved to (or was refused in-process for) isolated mode: after a host crash
+        /// during its call, or with its call threads exhausted.
+        case isolationChanged = "isolation_changed"
     }
 
     /// Increasing number: within one host run, and across runs when the host

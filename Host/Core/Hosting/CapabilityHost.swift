@@ -12,6 +12,8 @@ public final class CapabilityHost: Sendable {
         var candidates: [Candidate] = []
         var fileIdentity: FileIdentity?
         var configDigest: String?
+        /// Where the serving (or last attempted) version runs.
+        var placement: PluginPlacement?
     }
 
     struct State: Sendable {
@@ -36,6 +38,12 @@ public final class CapabilityHost: Sendable {
     /// File checks, hashing, signature and image copy (or the memo of them).
     let intake: PluginIntake
     let probe: PluginProbe?
+    /// `caphost-runner`, for probes and isolated plugins; nil when it was not found.
+    let runnerPath: String?
+    /// Plugins the host moved out of its process (kept in the state directory).
+    let isolationOverrides: IsolationOverrides
+    /// Whose plugin code each thread runs, readable after a crash (`<state>/inflight`).
+    let inFlight: InFlightTable
     /// Passing probe reports by image digest, so an unchanged plugin is probed once.
     let probeCache: ProbeCache?
     let loader: PluginLoader
@@ -57,8 +65,11 @@ public final class CapabilityHost: Sendable {
         self.intake = PluginIntake(store: store, signatureVerifier: try SignatureVerifier(trustedKeysBase64: configuration.signatures.trustedKeys,
                                                                                           requireSignatures: configuration.signatures.requireSignatures),
                                    memo: ImageMemo(store: store))
+        self.runnerPath = PluginProbe.locateRunner(explicit: configuration.probe.runnerPath)
+        self.isolationOverrides = IsolationOverrides(stateDirectory: configuration.stateDirectory)
+        self.inFlight = InFlightTable(stateDirectory: configuration.stateDirectory)
         if configuration.probe.enabled {
-            guard let runner = PluginProbe.locateRunner(explicit: configuration.probe.runnerPath) else {
+            guard let runner = runnerPath else {
                 throw ConfigurationError(path: "probe.runner_path",
                     detail: "caphost-runner not found \(configuration.probe.runnerPath.map { "at \($0)" } ?? "beside the executable"); build it (swift build --product caphost-runner), set probe.runner_path, or disable probing")
             }
@@ -68,7 +79,7 @@ public final class CapabilityHost: Sendable {
             self.probe = nil
             self.probeCache = nil
         }
-        self.loader = PluginLoader(logger: logger, keyValueStore: keyValueStore)
+        self.loader = PluginLoader(logger: logger, keyValueStore: keyValueStore, inFlight: inFlight)
         let events = self.events
         let registry = self.registry
         let coolDown = configuration.scoring.breakerCoolDown
@@ -118,6 +129,7 @@ public final class CapabilityHost: Sendable {
             return state.started
         }
         guard !alreadyStarted else { return }
+        attributeHostCrash()
         try? FileManager.default.createDirectory(atPath: configuration.pluginsDirectory, withIntermediateDirectories: true)
         await rescan()
         if configuration.watcher.enabled {
@@ -154,6 +166,7 @@ public final class CapabilityHost: Sendable {
         var retirements: [InstanceRetirement] = []
         for file in files { retirements += await retire(file: file, reason: "host stopping") }
         let abandoned = await Self.awaitRetirements(retirements, until: deadline, events: events)
+        inFlight.markClean()
         return abandoned.map(\.summary)
     }
 
@@ -161,11 +174,18 @@ public final class CapabilityHost: Sendable {
 
     /// Every plugin file the host has seen, by path.
     public func plugins() -> [PluginReport] {
-        state.withLock { $0.records.values.map(\.report) }.sorted { $0.file < $1.file }
+        state.withLock { $0.records.values.map(Self.report(of:)) }.sorted { $0.file < $1.file }
     }
 
     /// The report for one file.
-    public func plugin(file: String) -> PluginReport? { state.withLock { $0.records[file]?.report } }
+    public func plugin(file: String) -> PluginReport? { state.withLock { $0.records[file].map(Self.report(of:)) } }
+
+    /// A record's report with where its plugin runs now.
+    static func report(of record: PluginRecord) -> PluginReport {
+        var report = record.report
+        report.isolation = isolationStatus(of: record)
+        return report
+    }
 
     /// Every slot's explanation.
     public func capabilities() -> [SlotExplanation] { registry.allSlots().map { $0.explain() } }

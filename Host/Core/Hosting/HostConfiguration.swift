@@ -15,6 +15,8 @@ public struct HostConfiguration: Sendable {
     public var scoring = ScoringSettings()
     public var autoSwap = AutoSwapSettings()
     public var watcher = WatcherSettings()
+    /// Which plugins run in their own process, their limits and restarts (issue 17).
+    public var isolation = IsolationSettings()
     /// Per-plugin configuration (JSON text) by plugin file stem (`libecho_c` for
     /// `libecho_c.so`); a `STEM.json` beside the file in plugins.d wins.
     public var pluginConfigs: [String: String] = [:]

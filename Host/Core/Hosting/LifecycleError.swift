@@ -7,6 +7,8 @@ public struct LifecycleError: Error, Sendable, Hashable, CustomStringConvertible
         case targetUnhealthy = "target_unhealthy"
         case targetRetired = "target_retired"
         case rolledBack = "rolled_back"
+        case unknownPlugin = "unknown_plugin"
+        case notQuarantined = "not_quarantined"
     }
 
     public let code: Code

@@ -19,6 +19,8 @@ public struct PluginReport: Sendable, Codable, Hashable {
     public let linksSwiftRuntime: Bool?
     public let signature: String?
     public let at: WallClockTime
+    /// Where its code runs (in the host or its own process) and why; its process's state.
+    public var isolation: IsolationStatus? = nil
 }
 
 /// What the host keeps mapped after retiring plugin versions (Swift images are never unloaded).

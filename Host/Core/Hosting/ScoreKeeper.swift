@@ -54,7 +54,9 @@ final class ScoreKeeper: Sendable {
             control.foldedFailures = totals.failures
             control.foldedLatencyNanoseconds = totals.latencyNanoseconds
             control.foldedLatencySamples = totals.latencySamples
-            let halfOpened = control.breaker.halfOpenIfDue(coolDown: scoring.breakerCoolDown, now: now)
+            // An isolated process that is down half-opens its breakers itself once it serves again.
+            let halfOpened = (candidate.instance.image.isolated?.isServing ?? true)
+                && control.breaker.halfOpenIfDue(coolDown: scoring.breakerCoolDown, now: now)
             if halfOpened { candidate.trial.store(TrialGate.awaiting, ordering: .releasing) }
             return (halfOpened, abs(control.score.value - before) >= 0.001)
         }

@@ -70,8 +70,12 @@ final class GuardedCallState: DeadlineTimed, @unchecked Sendable {
         }
         invoker.recordDuration(site: site, provider: candidate?.id, outcome: InvocationError.Code.timeout.rawValue,
                                nanoseconds: caphost_monotonic_ns() &- started)
+        // An isolated plugin's process is killed at the same deadline; an in-process call cannot be stopped.
+        let fate = candidate?.instance.image.isolated != nil
+            ? "its isolated process is killed at the deadline and restarts"
+            : "the call was abandoned (its thread stays with the plugin until it returns)"
         waiter?.resume(returning: InvocationError(code: .timeout,
-            message: "\(candidate?.id.description ?? site.reference.description) \(site.method) did not answer within \(allowed); the call was abandoned (its thread stays with the plugin until it returns)",
+            message: "\(candidate?.id.description ?? site.reference.description) \(site.method) did not answer within \(allowed); \(fate)",
             provider: candidate?.id, pluginStatus: .timeout))
     }
 }

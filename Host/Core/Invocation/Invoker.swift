@@ -175,6 +175,8 @@ public final class Invoker: @unchecked Sendable {
         let start = timed ? caphost_monotonic_ns() : 0
         var out = cap_buffer(data: nil, len: 0, release: nil, release_ctx: nil)
         var record = CallRecord(depth: depth, deadlineNanoseconds: deadlineNanoseconds, idempotencyKey: idempotencyKey)
+        // Which plugin's code this thread runs, where a host crash leaves it readable.
+        let recorded = caphost_inflight_enter(candidate.inFlightSlots, candidate.inFlightNumber)
         let raw = withUnsafeMutablePointer(to: &record) { recordPointer -> cap_status in
             let argument = cap_str(ptr: payload.baseAddress?.assumingMemoryBound(to: CChar.self), len: payload.count)
             if candidate.isThreadSafe {
@@ -186,6 +188,7 @@ public final class Invoker: @unchecked Sendable {
                                          argument, deadlineNanoseconds, OpaquePointer(recordPointer), &out)
             }
         }
+        caphost_inflight_exit(candidate.inFlightSlots, recorded)
         var overran = false
         if timed {
             let end = caphost_monotonic_ns()
@@ -222,8 +225,10 @@ public final class Invoker: @unchecked Sendable {
             recordFailure(candidate, stripe: stripe, timedOut: true)
             let elapsed = Double(caphost_monotonic_ns() &- start) / 1e9
             let allowed = Double(deadlineNanoseconds &- start) / 1e9
+            // An isolated plugin's process says what it did about the overrun (killed, restarts).
+            let said = record.errorMessage.map { ": \($0)" } ?? ""
             return .failure(InvocationError(code: .timeout,
-                message: "\(candidate.id) \(site.method) took \(String(format: "%.3f", elapsed)) s, past its deadline of \(String(format: "%.3f", allowed)) s",
+                message: "\(candidate.id) \(site.method) took \(String(format: "%.3f", elapsed)) s, past its deadline of \(String(format: "%.3f", allowed)) s\(said)",
                 provider: candidate.id, pluginStatus: .timeout))
         }
         let status = PluginCallStatus(raw: raw)

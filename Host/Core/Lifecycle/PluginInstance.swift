@@ -1,4 +1,5 @@
 import CapPluginABI
+import CCapHostSupport
 import Synchronization
 
 /// One created instance of a plugin image. Its lifecycle only moves forward —
@@ -61,7 +62,11 @@ final class PluginInstance: @unchecked Sendable {
             current = .quiesced
             return true
         }
-        if proceed, let quiesce = image.entryPoints.quiesce { quiesce(pointer) }
+        if proceed, let quiesce = image.entryPoints.quiesce {
+            let previous = caphost_inflight_enter(image.inFlightSlots, image.inFlightNumber)
+            quiesce(pointer)
+            caphost_inflight_exit(image.inFlightSlots, previous)
+        }
     }
 
     /// Destroys the instance exactly once (quiescing it first if nobody did).
@@ -75,8 +80,10 @@ final class PluginInstance: @unchecked Sendable {
             return previous
         }
         guard previous != .destroyed else { return false }
+        let recorded = caphost_inflight_enter(image.inFlightSlots, image.inFlightNumber)
         if previous == .live, let quiesce = image.entryPoints.quiesce { quiesce(pointer) }
         image.entryPoints.destroy(pointer)
+        caphost_inflight_exit(image.inFlightSlots, recorded)
         hostContext.instanceDestroyed()
         return true
     }

@@ -15,6 +15,7 @@ public struct PluginLoadError: Error, Sendable, Hashable, Codable, CustomStringC
         case probe          // the child-process probe crashed, hung or failed
         case conflict       // another loaded plugin already provides a capability
         case config         // the plugin's configuration file could not be read
+        case isolation      // its isolated process could not start, crashed or hung while loading
     }
 
     public let file: String

@@ -1,4 +1,5 @@
 import CapPluginABI
+import CCapHostSupport
 import Foundation
 import Logging
 #if canImport(Glibc)
@@ -10,6 +11,8 @@ import Glibc
 struct PluginLoader: Sendable {
     let logger: Logger
     let keyValueStore: (any PluginKeyValueStore)?
+    /// Where calls into mapped plugins are recorded for crash attribution (the host's).
+    var inFlight: InFlightTable? = nil
 
     /// `dlopen`s `imagePath` (the content-addressed copy of `sourcePath`), finds
     /// the entry symbol and validates the descriptor completely.
@@ -29,8 +32,11 @@ struct PluginLoader: Sendable {
         }
         let entry = unsafeBitCast(symbol, to: cap_plugin_entry_fn.self)
         let (descriptor, entryPoints) = try DescriptorReader(file: sourcePath).read(UnsafeRawPointer(entry()))
+        let stem = ((sourcePath as NSString).lastPathComponent as NSString).deletingPathExtension
+        let number = inFlight?.number(forStem: stem, plugin: "\(descriptor.name) \(descriptor.version)") ?? 0
         let image = PluginImage(sourcePath: sourcePath, imagePath: imagePath, digest: digest, handle: handle,
-                                descriptor: descriptor, entryPoints: entryPoints, linksSwiftRuntime: facts.linksSwiftRuntime)
+                                descriptor: descriptor, entryPoints: entryPoints, linksSwiftRuntime: facts.linksSwiftRuntime,
+                                inFlightSlots: number == 0 ? nil : inFlight?.slots, inFlightNumber: number)
         if !image.mayUnload && !facts.linksSwiftRuntime {
             _ = dlopen(imagePath, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD | RTLD_NODELETE)
         }
@@ -45,11 +51,23 @@ struct PluginLoader: Sendable {
         var record = CallRecord(depth: 0, deadlineNanoseconds: 0)
         var instancePointer: UnsafeMutableRawPointer?
         let configBytes = config.isEmpty ? Array("{}".utf8) : config
-        let raw = configBytes.withUnsafeBytes { bytes in
-            withUnsafeMutablePointer(to: &record) { recordPointer in
-                image.entryPoints.create(HostServiceTable.pointer, context.opaque,
-                                         cap_str(ptr: bytes.baseAddress?.assumingMemoryBound(to: CChar.self), len: bytes.count),
-                                         OpaquePointer(recordPointer), &instancePointer)
+        let raw: cap_status
+        if let process = image.isolated {
+            // Created in its process; the instance pointer is the process (IsolatedEntryPoints).
+            raw = withUnsafeMutablePointer(to: &record) { recordPointer in
+                process.create(hostAPI: HostServiceTable.pointer, host: context.opaque, config: configBytes,
+                               call: OpaquePointer(recordPointer))
+            }
+            instancePointer = process.opaque
+        } else {
+            let previous = caphost_inflight_enter(image.inFlightSlots, image.inFlightNumber)
+            defer { caphost_inflight_exit(image.inFlightSlots, previous) }
+            raw = configBytes.withUnsafeBytes { bytes in
+                withUnsafeMutablePointer(to: &record) { recordPointer in
+                    image.entryPoints.create(HostServiceTable.pointer, context.opaque,
+                                             cap_str(ptr: bytes.baseAddress?.assumingMemoryBound(to: CChar.self), len: bytes.count),
+                                             OpaquePointer(recordPointer), &instancePointer)
+                }
             }
         }
         let status = PluginCallStatus(raw: raw)
@@ -65,6 +83,9 @@ struct PluginLoader: Sendable {
     /// Runs the instance's health check on the calling thread.
     static func health(of instance: PluginInstance) -> HealthObservation {
         var record = CallRecord(depth: 0, deadlineNanoseconds: 0)
+        let image = instance.image
+        let previous = caphost_inflight_enter(image.inFlightSlots, image.inFlightNumber)
+        defer { caphost_inflight_exit(image.inFlightSlots, previous) }
         let raw = withUnsafeMutablePointer(to: &record) { recordPointer in
             if instance.isThreadSafe {
                 return instance.image.entryPoints.health(instance.pointer, OpaquePointer(recordPointer))

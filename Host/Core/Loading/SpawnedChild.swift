@@ -181,6 +181,8 @@ enum SignalName {
         case SIGTERM: "SIGTERM"
         case SIGTRAP: "SIGTRAP"
         case SIGPIPE: "SIGPIPE"
+        case SIGXCPU: "SIGXCPU"
+        case SIGXFSZ: "SIGXFSZ"
         default: "signal \(signal)"
         }
     }

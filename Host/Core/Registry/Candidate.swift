@@ -34,6 +34,9 @@ public final class Candidate: @unchecked Sendable {
     let instancePointer: UnsafeMutableRawPointer?
     let capabilityIndex: UInt32
     let isThreadSafe: Bool
+    /// The image's in-flight table and number (crash attribution; nil/0 when isolated).
+    let inFlightSlots: UnsafeMutablePointer<UInt32>?
+    let inFlightNumber: UInt32
 
     init(capability: CapabilityDescriptor, instance: PluginInstance, registrationSequence: UInt64) {
         self.id = capability.id
@@ -53,6 +56,8 @@ public final class Candidate: @unchecked Sendable {
         self.instancePointer = instance.pointer
         self.capabilityIndex = capability.index
         self.isThreadSafe = instance.isThreadSafe
+        self.inFlightSlots = instance.image.inFlightSlots
+        self.inFlightNumber = instance.image.inFlightNumber
     }
 
     deinit { UnsafeMutableRawPointer(counters).deallocate() }

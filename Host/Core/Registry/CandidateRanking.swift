@@ -44,7 +44,11 @@ struct CandidateRanking {
     static func exclusion(of candidate: Candidate, _ control: CandidateControl, now: ContinuousClock.Instant) -> String? {
         if candidate.isRetired { return "excluded: retired" }
         if !candidate.instance.isLive { return "excluded: instance \(candidate.instance.lifecycle)" }
+        if let quarantine = candidate.instance.image.isolated?.quarantineReason {
+            return "excluded: quarantined: \(quarantine)"
+        }
         if case .open(_, let wallClock, let failures) = control.breaker.state {
+            if let cause = control.breaker.cause { return "excluded: breaker open since \(wallClock.timeOfDay): \(cause)" }
             return "excluded: breaker open since \(wallClock.timeOfDay) after \(failures) consecutive failures"
         }
         if let drain = control.drain { return "excluded: draining since \(drain.at.timeOfDay) (\(drain.reason))" }

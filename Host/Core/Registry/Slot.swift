@@ -68,7 +68,8 @@ final class Slot: @unchecked Sendable {
                     breaker: entry.control.breaker.name,
                     status: verdict?.status.rawValue ?? "standby", reason: verdict?.reason ?? "",
                     inFlight: totals.inFlight, calls: totals.calls, failures: totals.failures,
-                    registration: entry.candidate.registrationSequence, lastHealth: entry.control.lastHealth)
+                    registration: entry.candidate.registrationSequence, lastHealth: entry.control.lastHealth,
+                    isolation: entry.candidate.instance.image.isolated == nil ? .inProcess : .process)
             }
             return SlotExplanation(slot: key, active: outcome.winner?.id.description, decidedBy: outcome.decidedBy,
                                    override: state.override, candidates: candidates)

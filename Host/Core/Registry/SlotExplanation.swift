@@ -29,6 +29,8 @@ public struct CandidateExplanation: Sendable, Codable, Hashable {
     public let failures: Int64
     public let registration: UInt64
     public let lastHealth: HealthObservation?
+    /// Where its code runs: `in-process`, or `process` (its own `caphost-runner`).
+    public var isolation: IsolationSettings.Mode = .inProcess
 }
 
 /// The parts of a score: `0.5·successRate + 0.3·latency + 0.2·health`.

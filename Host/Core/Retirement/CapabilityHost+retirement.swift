@@ -112,8 +112,10 @@ extension CapabilityHost {
         }
         var fate = "image stays mapped"
         if !imageStillUsed {
-            if image.mayUnload {
-                dlclose(image.handle)
+            if image.isolated != nil {
+                fate = "its isolated process ended"
+            } else if image.mayUnload, let handle = image.handle {
+                dlclose(handle)
                 fate = "image unloaded (UNLOADABLE, no Swift code)"
                 state.withLock { $0.unloadedImages += 1 }
             } else {

@@ -77,7 +77,7 @@ extension APIError {
     /// The API's answer to a refused lifecycle operation.
     init(_ error: LifecycleError) {
         let status: HTTPResponse.Status = switch error.code {
-        case .unknownSlot, .unknownProvider: .notFound
+        case .unknownSlot, .unknownProvider, .unknownPlugin: .notFound
         default: .conflict
         }
         self.init(status, code: error.code.rawValue, message: error.message)
