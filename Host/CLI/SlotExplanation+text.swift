@@ -27,7 +27,8 @@ extension SlotExplanation {
             }
             let parts = candidate.scoreParts
             lines.append("")
-            lines.append("  \(mark) \(candidate.id)  \(candidate.status)  (\(candidate.plugin) \(candidate.version))")
+            lines.append("  \(mark) \(candidate.id)  \(candidate.status)  (\(candidate.plugin) \(candidate.version)"
+                + (candidate.isolation == .process ? ", isolated in its own process)" : ")"))
             lines.append("      priority \(candidate.priority), stack level \(candidate.stackLevel), score \(Self.format(candidate.score)) = "
                 + "0.5·success \(Self.format(parts.successRate)) + 0.3·latency \(Self.format(parts.latency)) + 0.2·health \(Self.format(parts.health)) over \(parts.samples) sample(s)")
             var facts = "breaker \(candidate.breaker), \(candidate.calls) call(s), \(candidate.failures) failure(s), \(candidate.inFlight) in flight"

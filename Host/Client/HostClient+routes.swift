@@ -1,4 +1,5 @@
 import CapHostCore
+import Foundation
 
 extension HostClient {
     /// `GET /healthz`: whether the host process answers at all (no token needed).
@@ -117,6 +118,15 @@ extension HostClient {
         let path = Self.providerPath(id) + "/resume"
         let response = try await call("POST", path)
         return try decode(Answer.self, from: response, method: "POST", path: path).provider
+    }
+
+    /// `POST /v1/plugins/{name}/resume`: lifts a plugin's quarantine or the host's override
+    /// (after a host crash during its call); returns what was done.
+    public func resumePlugin(_ name: String) async throws(HostClientError) -> String {
+        struct Answer: Decodable { let done: String }
+        let path = "/v1/plugins/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? name)/resume"
+        let response = try await call("POST", path)
+        return try decode(Answer.self, from: response, method: "POST", path: path).done
     }
 
     /// `GET /v1/events`: recorded events after sequence `after`, oldest first.

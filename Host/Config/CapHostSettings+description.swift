@@ -43,6 +43,19 @@ extension CapHostSettings {
             ("latency_objective", DurationText.format(scoring.latencyObjective)), ("health_interval", DurationText.format(scoring.healthInterval)),
             ("health_timeout", DurationText.format(scoring.healthTimeout)), ("breaker_cool_down", DurationText.format(scoring.breakerCoolDown)),
         ]))
+        let isolation = host.isolation
+        func limits(_ limits: IsolationSettings.Limits) -> String {
+            "{memory: \(limits.memoryBytes), cpu_seconds: \(limits.cpuSeconds), open_files: \(limits.openFiles)}"
+        }
+        let perPlugin = Set(isolation.modes.keys).union(isolation.limits.keys).sorted().map { stem in
+            "\(stem): {mode: \(isolation.mode(forStem: stem).rawValue), limits: \(limits(isolation.limits(forStem: stem)))}"
+        }
+        lines.append("isolation: " + mapping("isolation", [
+            ("default", isolation.defaultMode.rawValue), ("plugins", "{" + perPlugin.joined(separator: ", ") + "}"),
+            ("limits", limits(isolation.defaultLimits)),
+            ("restart", "{initial_back_off: \(DurationText.format(isolation.restart.initialBackOff)), maximum_back_off: \(DurationText.format(isolation.restart.maximumBackOff)), quarantine_after: \(isolation.restart.quarantineAfter), window: \(DurationText.format(isolation.restart.window))}"),
+            ("after_host_crash", isolation.afterHostCrash.rawValue), ("start_timeout", DurationText.format(isolation.startTimeout)),
+        ]))
         let autoSwap = host.autoSwap
         lines.append("auto_swap: " + mapping("auto_swap", [
             ("enabled", "\(autoSwap.enabled)"), ("swap_below", "\(autoSwap.swapBelow)"), ("promote_above", "\(autoSwap.promoteAbove)"),

@@ -55,7 +55,7 @@ import Testing
         let host = try await ServedHost()
         let plugins = try await host.run(["plugins"])
         #expect(plugins.status == 0, "\(plugins.stderr)")
-        #expect(plugins.stdout.contains("loaded  alpha   1.0.0    libalpha.so  adapter:bench:alpha"), "\(plugins.stdout)")
+        #expect(plugins.stdout.contains("loaded  alpha   1.0.0    libalpha.so  in-process  adapter:bench:alpha"), "\(plugins.stdout)")
         #expect(plugins.stdout.hasSuffix("2 of 2 plugin file(s) loaded\n"))
         let pluginsJSON = try Self.object(try await host.run(["plugins", "--json"]).stdout)
         #expect((pluginsJSON["plugins"] as? [[String: Any]])?.count == 2)

@@ -141,6 +141,12 @@ extension CapabilityHost {
             state.records[file] ?? state.records.values.first { Self.stem(of: $0.report.file) == stem }
         }
         guard let record else {
+            // Refused at every start since a host crash: no record may exist yet, only the override.
+            if isolationOverrides.remove(stem: stem) {
+                events.record(.isolationChanged, subject: stem, reason: "an operator resumed it: the host's override is lifted; it loads as configured")
+                await rescan()
+                return "override lifted; it loads as configured"
+            }
             throw LifecycleError(code: .unknownPlugin, message: "no plugin file \(file) is known (caphost plugins lists them)")
         }
         let path = record.report.file

@@ -1,7 +1,7 @@
 import CapHostCore
 import Hummingbird
 
-/// Operator commands: swap, pin, unpin, drain, resume.
+/// Operator commands: swap, pin, unpin, drain, resume (a provider, or a plugin file).
 enum ControlRoutes {
     static func add(to group: RouterGroup<BasicRequestContext>, _ admin: AdminContext) {
         group.post("capabilities/:domain/:category/swap") { request, context in
@@ -51,6 +51,19 @@ enum ControlRoutes {
             }
             struct Drained: Encodable { let provider: String; let inFlightAtStart: Int64 }
             return try JSONResponse.make(Drained(provider: id.description, inFlightAtStart: inFlight))
+        }
+        // A quarantined isolated plugin, or one the host moved out of its process: by file
+        // name or stem (`libfoo.so` or `libfoo`).
+        group.post("plugins/:name/resume") { _, context in
+            let name = try context.parameters.require("name")
+            let done: String
+            do throws(LifecycleError) {
+                done = try await admin.host.resume(file: name)
+            } catch {
+                throw APIError(error)
+            }
+            struct Resumed: Encodable { let plugin: String; let done: String }
+            return try JSONResponse.make(Resumed(plugin: name, done: done))
         }
         group.post("capabilities/:domain/:category/:provider/resume") { _, context in
             let id = try RouteParameters.provider(context)
