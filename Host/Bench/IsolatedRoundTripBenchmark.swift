@@ -5,13 +5,13 @@ import CapHostCore
 /// round trip), beside the same call on the same plugin loaded in-process, in the same run.
 struct IsolatedRoundTripBenchmark {
     static let barNanoseconds = 20_000.0
-    /// The small payload: 64 bytes of JSON.
+    /// The small payload: 61 bytes of JSON.
     static let payload = Array(#"{"message":"a small payload for the isolated round trip!!!!"}"#.utf8)
 
     struct Figure: Encodable {
         let bar = "median ≤ 20 µs per call, in-process figure beside it"
         let judgedOn = "isolated.median_call_nanoseconds (median 100-call batch)"
-        let measures = "Invoker.invoke(callSite, payload: 64 bytes) of noop.c `noop` loaded with isolation process: host → call channel (socket pair) → caphost-runner thread → plugin → back, one thread"
+        let measures = "Invoker.invoke(callSite, payload: 61 bytes) of noop.c `noop` loaded with isolation process: host → call channel (socket pair) → caphost-runner thread → plugin → back, one thread"
         let isolated: CallTiming
         let referenceMeasures = "the same call on the same noop.c loaded in-process"
         let inProcess: CallTiming

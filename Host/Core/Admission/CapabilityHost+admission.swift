@@ -150,7 +150,9 @@ extension CapabilityHost {
     /// check. Touches no host state: loads in one batch run this concurrently.
     func instantiate(_ admission: PluginAdmission) async -> PluginInstantiation {
         let (loader, invoker, image, config) = (self.loader, self.invoker, admission.image, admission.config)
-        let created = await lifecyclePool.run(timeout: configuration.createTimeout) { () -> Result<PluginInstance, PluginLoadError> in
+        // An isolated create has its own deadline (the process is killed at it): give it room to say so.
+        let margin: Duration = admission.image.isolated == nil ? .zero : .seconds(3)
+        let created = await lifecyclePool.run(timeout: configuration.createTimeout + margin) { () -> Result<PluginInstance, PluginLoadError> in
             do throws(PluginLoadError) {
                 return .success(try loader.create(image, config: config, invoker: invoker))
             } catch {
@@ -163,7 +165,8 @@ extension CapabilityHost {
             return .failed(PluginLoadError(file: admission.file, check: .create, detail: "create() did not return within \(configuration.createTimeout); quarantined (its thread stays with the plugin)"),
                            quarantine: true)
         case .failure(let error)?:
-            return .failed(error, quarantine: false)
+            // An isolated plugin whose process died or hung in create() is quarantined, as the probe would.
+            return .failed(error, quarantine: admission.image.isolated?.status.lastEnd != nil)
         case .success(let value)?:
             instance = value
         }

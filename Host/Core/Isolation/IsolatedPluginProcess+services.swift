@@ -26,6 +26,8 @@ extension IsolatedPluginProcess {
             let received: ReceivedFrame
             do throws(IsolationChannel.Failure) {
                 received = try child.control.receive()
+            } catch .tooLarge {
+                continue
             } catch .malformed(let problem) {
                 child.kill(reason: "protocol error on its control channel: \(problem)")
                 return

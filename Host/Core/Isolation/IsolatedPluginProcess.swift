@@ -256,6 +256,16 @@ final class IsolatedPluginProcess: @unchecked Sendable {
                     throw .malformed("a \(received.frame.kind) frame on a call channel")
                 }
             }
+        } catch .tooLarge(let frame, let frameSize) where frame.kind == .result {
+            let size = max(Int(frame.c), frameSize > Int(UInt32.max) ? frameSize : 0)
+            // Too large to carry: the host's response limit refuses it as it would in-process
+            // (the invoker reads the length, finds it over max_response_bytes and says so).
+            giveBack(channel, of: child)
+            if frame.status == CAP_OK, let out {
+                out.pointee = cap_buffer(data: nil, len: size, release: nil, release_ctx: nil)
+                return CAP_OK
+            }
+            return fail(CAP_INTERNAL, "\(describe()) answered \(size) bytes, more than the host accepts from a plugin")
         } catch .timedOut {
             let what = describe()
             channel.close()

@@ -148,7 +148,8 @@ public final class IsolatedPluginServer: @unchecked Sendable {
             let (errorStatus, errorMessage) = call.finish()
             (errorMessage ?? []).withUnsafeBytes { message in
                 _ = try? call.channel.send(IsolationFrame(.result, status: status, a: UInt32(bitPattern: errorStatus),
-                                                          b: errorMessage == nil ? 0 : 1), message, bytes)
+                                                          b: errorMessage == nil ? 0 : 1, c: UInt32(truncatingIfNeeded: bytes.count)),
+                                           message, bytes)
             }
         }
         Invoker.release(&body)

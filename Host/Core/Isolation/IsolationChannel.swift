@@ -18,6 +18,9 @@ final class IsolationChannel: @unchecked Sendable {
         case timedOut
         /// The bytes are not a frame: what was wrong.
         case malformed(String)
+        /// A frame larger than `maxBodyBytes` arrived; its bytes were read and dropped, so the
+        /// channel is still in step.
+        case tooLarge(IsolationFrame, Int)
         /// A system call failed: its errno.
         case system(Int32)
     }
@@ -140,7 +143,9 @@ final class IsolationChannel: @unchecked Sendable {
             throw .malformed("unknown frame kind \(UnsafeRawPointer(buffer + start).loadUnaligned(fromByteOffset: 4, as: UInt16.self))")
         }
         guard bodyLength <= maxBodyBytes else {
-            throw .malformed("a \(frame.kind) frame announces \(bodyLength) bytes, more than the limit of \(maxBodyBytes)")
+            start += IsolationFrame.headerSize
+            try discard(bodyLength, deadline: deadline)
+            throw .tooLarge(frame, bodyLength)
         }
         try fill(atLeast: IsolationFrame.headerSize + bodyLength, deadline: deadline)
         let body = UnsafeRawBufferPointer(start: buffer + start + IsolationFrame.headerSize, count: bodyLength)
@@ -158,6 +163,17 @@ final class IsolationChannel: @unchecked Sendable {
             offset += length
         }
         return ReceivedFrame(frame: frame, fields: fields)
+    }
+
+    /// Reads and drops the next `count` bytes (the body of a frame too large to keep).
+    private func discard(_ count: Int, deadline: UInt64) throws(Failure) {
+        var remaining = count
+        while remaining > 0 {
+            if end == start { try fill(atLeast: 1, deadline: deadline) }
+            let dropped = min(remaining, end - start)
+            start += dropped
+            remaining -= dropped
+        }
     }
 
     /// Reads until at least `count` unconsumed bytes are buffered.

@@ -4,7 +4,7 @@
 ///
 /// Both ends run on the same machine from the same build, so the header is in native byte
 /// order; a frame whose length or fields do not add up is a protocol error that ends the child.
-struct IsolationFrame {
+struct IsolationFrame: Equatable {
     /// What a frame is. Call channels carry one request from the host and, before its
     /// `result`, any nested calls the plugin makes under it; the control channel carries the
     /// child's greeting, its out-of-call services, their replies, and new call channels.
@@ -42,7 +42,7 @@ struct IsolationFrame {
 
         // Child → host, call channel.
         /// The request's outcome: `status`; `a` = the status given to `set_error`, `b` = 1 when
-        /// `set_error` was called; fields [error message, body].
+        /// `set_error` was called, `c` = the body's length; fields [error message, body].
         case result = 60
         /// `call` made under the request in progress: fields [target, method, payload].
         case nestedCall = 61

@@ -50,6 +50,64 @@ import Glibc
         }
     }
 
+    /// The same corpus with every plugin in its own process: refused with the same messages
+    /// (the child reports the check that failed), a crash or hang in create quarantined with
+    /// the signal or deadline named, and the host serving the good plugin throughout.
+    static let isolatedCases: [Case] = loadTimeCases.map { testCase in
+        switch testCase.fixture {
+        case "create_crash.c": Case(fixture: testCase.fixture, check: .create, state: .quarantined, expected: "died of SIGSEGV during create")
+        case "create_hang.c": Case(fixture: testCase.fixture, check: .create, state: .quarantined, expected: "create overran its deadline; its isolated process (pid")
+        default: testCase
+        }
+    }
+
+    @Test(arguments: isolatedCases)
+    func hostileFixtureIsRefusedWithItsReasonInIsolatedMode(_ testCase: Case) async throws {
+        try await TestHost.with({
+            $0.isolation.defaultMode = .process
+            $0.createTimeout = .seconds(2)
+        }) { test in
+            try await test.load("noop.c", as: "good.so", defines: providerDefines(name: "good", provider: "good"))
+            let file = try test.install(testCase.fixture, as: "hostile.so")
+
+            let report = await test.host.load(file: file)
+
+            #expect(report.state == testCase.state)
+            #expect(report.error?.file == file)
+            #expect(report.error?.check == testCase.check)
+            #expect(report.error?.detail.contains(testCase.expected) == true, "got: \(report.error?.description ?? "no error")")
+            let response = try await test.host.invoker.invoke(.slot(SlotKey(domain: "adapter", category: "bench")), method: "version", payload: [])
+            #expect(response.body.text.contains("\"provider\":\"good\""))
+            #expect(test.host.plugin(file: test.pluginsDirectory + "/good.so")?.isolation?.process?.state == .running)
+        }
+    }
+
+    @Test func callTimeMisbehaviourInIsolatedModeGetsTheSameAnswers() async throws {
+        try await TestHost.with({ $0.isolation.defaultMode = .process }) { test in
+            try #require(try await test.load("huge_response.c", as: "huge.so").state == .loaded)
+            try #require(try await test.load("garbage_status.c", as: "garbage.so").state == .loaded)
+            let huge = CapabilityID(slot: SlotKey(domain: "adapter", category: "hostile"), provider: "huge-response")
+            do throws(InvocationError) {
+                _ = try await test.host.invoker.invoke(.provider(huge), method: "huge", payload: [])
+                Issue.record("a 32 MiB response was accepted")
+            } catch {
+                #expect(error.code == .responseTooLarge, "\(error)")
+                #expect(error.message.contains("returned 33554432 bytes, more than the host's limit of 16777216 bytes"), "\(error)")
+            }
+            // The channel stayed in step: the same process answers the next call.
+            let stats = try await test.host.invoker.invoke(.provider(huge), method: "stats", payload: [])
+            #expect(stats.body.text == #"{"released":1}"#, "the plugin released its buffer in its own process: \(stats.body.text)")
+            let garbage = CapabilityID(slot: SlotKey(domain: "adapter", category: "hostile"), provider: "garbage-status")
+            do throws(InvocationError) {
+                _ = try await test.host.invoker.invoke(.provider(garbage), method: "bad", payload: [])
+                Issue.record("garbage status accepted")
+            } catch {
+                #expect(error.code == .internal)
+                #expect(error.message.contains("returned unknown status 4242 (ABI 1.0 defines 0...9); treated as INTERNAL"), "\(error)")
+            }
+        }
+    }
+
     @Test func fileChecksRefuseNotELFWrongArchitectureTruncatedAndWritableFiles() async throws {
         try await TestHost.with { test in
             try await test.load("noop.c", as: "good.so", defines: providerDefines(name: "good", provider: "good"))
