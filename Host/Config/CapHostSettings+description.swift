@@ -54,7 +54,9 @@ extension CapHostSettings {
             ("default", isolation.defaultMode.rawValue), ("plugins", "{" + perPlugin.joined(separator: ", ") + "}"),
             ("limits", limits(isolation.defaultLimits)),
             ("restart", "{initial_back_off: \(DurationText.format(isolation.restart.initialBackOff)), maximum_back_off: \(DurationText.format(isolation.restart.maximumBackOff)), quarantine_after: \(isolation.restart.quarantineAfter), window: \(DurationText.format(isolation.restart.window))}"),
-            ("after_host_crash", isolation.afterHostCrash.rawValue), ("start_timeout", DurationText.format(isolation.startTimeout)),
+            ("after_host_crash", isolation.afterHostCrash.rawValue),
+            ("after_call_threads_exhausted", isolation.afterCallThreadsExhausted.rawValue),
+            ("start_timeout", DurationText.format(isolation.startTimeout)),
         ]))
         let autoSwap = host.autoSwap
         lines.append("auto_swap: " + mapping("auto_swap", [

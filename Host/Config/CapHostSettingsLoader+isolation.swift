@@ -12,6 +12,7 @@ extension CapHostSettingsLoader {
     ///       limits: {memory: 0, cpu_seconds: 0, open_files: 0}   # every isolated plugin's (0 = none)
     ///       restart: {initial_back_off: 200ms, maximum_back_off: 30s, quarantine_after: 5, window: 60s}
     ///       after_host_crash: process      # or refuse
+    ///       after_call_threads_exhausted: process   # or refuse
     ///       start_timeout: 10s
     static func readIsolation(_ reader: MappingReader, into isolation: inout IsolationSettings) {
         let modes = IsolationSettings.Mode.allCases.map(\.rawValue)
@@ -54,6 +55,10 @@ extension CapHostSettingsLoader {
         if let text = reader.choice("after_host_crash", among: IsolationSettings.AfterHostCrash.allCases.map(\.rawValue)),
            let choice = IsolationSettings.AfterHostCrash(rawValue: text) {
             isolation.afterHostCrash = choice
+        }
+        if let text = reader.choice("after_call_threads_exhausted", among: IsolationSettings.AfterCallThreadsExhausted.allCases.map(\.rawValue)),
+           let choice = IsolationSettings.AfterCallThreadsExhausted(rawValue: text) {
+            isolation.afterCallThreadsExhausted = choice
         }
         if let value = reader.duration("start_timeout", minimum: .milliseconds(10)) { isolation.startTimeout = value }
         reader.finish()

@@ -29,7 +29,7 @@ package final class MappingReader {
 
     /// The raw value under `key` (marks the key as known).
     package func value(_ key: String) -> ConfigNode? {
-        known.append(key)
+        if !known.contains(key) { known.append(key) }
         return node?.entries?.first { $0.key == key }?.value
     }
 

@@ -50,6 +50,8 @@ public final class CapabilityHost: Sendable {
     /// Threads for create/health and other blocking plugin work.
     let lifecyclePool = CallThreadPool(name: "caphost-life", maximumThreads: 64)
     let background = Mutex<[Task<Void, Never>]>([])
+    /// The host itself, for the invoker's callbacks made before `init` finished (weak: no cycle).
+    let hostReference = WeakHost()
     let watcher = Mutex<PluginDirectoryWatcher?>(nil)
 
     /// Creates a host. Throws when the configuration cannot work (bad keys,
@@ -83,6 +85,8 @@ public final class CapabilityHost: Sendable {
         let events = self.events
         let registry = self.registry
         let coolDown = configuration.scoring.breakerCoolDown
+        let moveOnExhaustion = configuration.isolation.afterCallThreadsExhausted == .process
+        let hostReference = self.hostReference
         self.invoker = Invoker(
             registry: registry, settings: configuration.invocation,
             breakerTripped: { candidate, failures in
@@ -115,10 +119,20 @@ public final class CapabilityHost: Sendable {
                 CapabilityHost.recordRegistryHealth(candidate, report, reporter: reporter, events: events, registry: registry)
             },
             callThreadsExhausted: { instance, limit in
+                let isolated = instance.image.isolated != nil
+                let fate = isolated
+                    ? "its further calls are refused as overloaded until one returns (its process kills a call at its deadline)"
+                    : moveOnExhaustion
+                        ? "an in-process call cannot be stopped, so it moves to its own process (isolation.after_call_threads_exhausted: process)"
+                        : "an in-process call cannot be stopped, so its further calls are refused as overloaded until one returns"
                 events.record(.callThreadsExhausted, subject: instance.image.sourcePath,
-                    reason: "\(instance.image.descriptor.name) holds all \(limit) of its call threads (invocation.max_calls_per_plugin), hung calls included: an in-process call cannot be stopped, so its further calls are refused as overloaded until one returns",
+                    reason: "\(instance.image.descriptor.name) holds all \(limit) of its call threads (invocation.max_calls_per_plugin), hung calls included: \(fate)",
                     details: ["limit": "\(limit)", "plugin": instance.image.descriptor.name])
+                if !isolated && moveOnExhaustion, let host = hostReference.host {
+                    Task { await host.moveToIsolation(instance, reason: "it held all \(limit) of its call threads in-process (hung calls)") }
+                }
             })
+        hostReference.host = self
     }
 
     /// Loads every plugin in the drop folder, then starts watching it and
@@ -222,5 +236,16 @@ public final class CapabilityHost: Sendable {
         events.record(.slotSwitched, subject: transition.slot.description,
             reason: "\(transition.from?.provider ?? "nothing") → \(transition.to?.provider ?? "nothing"): \(cause); \(transition.decidedBy)",
             details: ["from": transition.from?.description ?? "", "to": transition.to?.description ?? ""])
+    }
+}
+
+/// A weak reference to a host, for callbacks built before it exists.
+final class WeakHost: Sendable {
+    private let reference = Mutex<Weak>(Weak())
+    private struct Weak: @unchecked Sendable { weak var host: CapabilityHost? }
+
+    var host: CapabilityHost? {
+        get { reference.withLock { $0.host } }
+        set { reference.withLock { $0.host = newValue } }
     }
 }

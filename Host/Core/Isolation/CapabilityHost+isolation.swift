@@ -183,3 +183,19 @@ extension CapabilityHost {
         }
     }
 }
+
+extension CapabilityHost {
+    /// Reloads the file of `instance` (an in-process plugin whose calls hang) in its own
+    /// process, where a call that overruns its deadline is killed, and keeps it there (an
+    /// override, like a host crash's) until an operator resumes it.
+    func moveToIsolation(_ instance: PluginInstance, reason: String) async {
+        let file = instance.image.sourcePath
+        let stem = Self.stem(of: file)
+        guard isolationOverrides.entry(forStem: stem) == nil else { return }
+        isolationOverrides.set(IsolationOverrides.Entry(mode: .process, reason: reason, at: .now), forStem: stem)
+        events.record(.isolationChanged, subject: file,
+                      reason: "\(instance.image.descriptor.name): \(reason); reloading it in its own process; `caphost plugins resume \(stem)` lifts this",
+                      details: ["plugin": instance.image.descriptor.name, "mode": "process"])
+        await load(file: file)
+    }
+}

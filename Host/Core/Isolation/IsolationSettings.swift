@@ -52,6 +52,15 @@ public struct IsolationSettings: Sendable {
     public var defaultLimits = Limits()
     public var restart = RestartPolicy()
     public var afterHostCrash: AfterHostCrash = .process
+    /// What happens to an in-process plugin that holds all its call threads
+    /// (`invocation.max_calls_per_plugin`, hung calls included).
+    public enum AfterCallThreadsExhausted: String, Sendable, Codable, Hashable, CaseIterable {
+        /// Reload it in its own process (where a hung call can be killed), until resumed.
+        case process
+        /// Keep it in-process and refuse its further calls as overloaded until one returns.
+        case refuse
+    }
+    public var afterCallThreadsExhausted: AfterCallThreadsExhausted = .process
     /// How long a child may take to load the plugin and greet the host.
     public var startTimeout: Duration = .seconds(10)
 

@@ -16,6 +16,7 @@ import Testing
             $0.invocation.maxCallThreads = 8
             $0.invocation.maxCallsPerPlugin = 3
             $0.invocation.breakerThreshold = 10_000
+            $0.isolation.afterCallThreadsExhausted = .refuse
         }) { test in
             try await test.load("invoke_hang.c", as: "hang.so")
             try await test.load("noop.c", as: "good.so", defines: providerDefines(name: "good", provider: "good"))

@@ -263,6 +263,41 @@ import Glibc
             }
         }
     }
+
+    @Test func aPluginThatHoldsAllItsCallThreadsMovesToItsOwnProcess() async throws {
+        try await TestHost.with({
+            $0.invocation.maxCallsPerPlugin = 2
+            $0.invocation.breakerThreshold = 10_000
+        }) { test in
+            let report = try await test.load("invoke_hang.c", as: "hang.so")
+            #expect(report.isolation?.mode == .inProcess)
+            let hang = CapabilityID(slot: SlotKey(domain: "adapter", category: "hostile"), provider: "invoke-hang")
+            // Two calls hang in the host for good; the third is refused and moves the plugin.
+            for _ in 1...3 {
+                _ = try? await test.host.invoker.invoke(.provider(hang), method: "hang", payload: [], timeout: .milliseconds(100))
+            }
+            try await eventually("hang.so reloaded in its own process", timeout: .seconds(10)) {
+                test.host.plugin(file: test.pluginsDirectory + "/hang.so")?.isolation?.mode == .process
+            }
+            let moved = try #require(test.host.plugin(file: test.pluginsDirectory + "/hang.so")?.isolation)
+            #expect(moved.reason.contains("it held all 2 of its call threads in-process (hung calls)"), "\(moved.reason)")
+            let changed = test.host.events.events(kinds: [.isolationChanged])
+            #expect(changed.count == 1 && changed.first?.reason.contains("reloading it in its own process") == true, "\(changed)")
+            // Isolated, a hung call is killed at its deadline instead of keeping a thread.
+            for _ in 1...3 {
+                do throws(InvocationError) {
+                    _ = try await test.host.invoker.invoke(.provider(hang), method: "hang", payload: [], timeout: .milliseconds(200))
+                    Issue.record("a hanging call returned")
+                } catch {
+                    #expect(error.code == .timeout, "\(error)")
+                }
+                try await eventually("the killed process restarts", timeout: .seconds(10)) {
+                    (try? await test.host.invoker.invoke(.provider(hang), method: "ok", payload: [])) != nil
+                }
+            }
+            #expect(test.host.events.events(kinds: [.isolatedProcessEnded]).count == 3)
+        }
+    }
 }
 
 func caphost_monotonic_ns_for_tests() -> UInt64 {
