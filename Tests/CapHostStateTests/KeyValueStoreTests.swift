@@ -13,9 +13,11 @@ import Testing
                                       payload: Array(payload.utf8)).body.text
     }
 
-    /// Runs `body` with a host whose key-value store is `database`, with `plugins` loaded (`TestHost.with`).
-    private func withHost(_ database: StateDatabase, plugins: [String] = ["kv"], _ body: (TestHost) async throws -> Void) async throws {
-        try await TestHost.with(keyValueStore: SQLiteKeyValueStore(database: database)) { test in
+    /// Runs `body` with a host whose key-value store is `database`, with `plugins` loaded (`TestHost.with`),
+    /// in-process or each in its own process.
+    private func withHost(_ database: StateDatabase, plugins: [String] = ["kv"], isolation: IsolationSettings.Mode = .inProcess,
+                          _ body: (TestHost) async throws -> Void) async throws {
+        try await TestHost.with(keyValueStore: SQLiteKeyValueStore(database: database), { $0.isolation.defaultMode = isolation }) { test in
             for name in plugins {
                 let report = try await test.load("kv.c", as: "\(name).so",
                                                  defines: providerDefines(name: name, provider: name, category: "kv"))
@@ -46,6 +48,32 @@ import Testing
             } throws: { error in
                 let error = try #require(error as? InvocationError)
                 return error.code == .notFound && error.message.hasSuffix("kv_get 'gone' returned status 2")
+            }
+        }
+    }
+
+    @Test func anIsolatedPluginKeepsItsValuesInTheHostsStoreAsItDoesInProcess() async throws {
+        let directory = try TemporaryFolder("state-test")
+        defer { directory.remove() }
+        try await withHost(try directory.open(), isolation: .process) { isolated async throws in
+            #expect(isolated.host.plugins().first?.isolation?.process?.state == .running)
+            #expect(try await call(isolated.host, "put", "greeting=from its own process") == "")
+            #expect(try await call(isolated.host, "get", "greeting") == "from its own process")
+            #expect(try await call(isolated.host, "put", "gone=soon") == "")
+            #expect(try await call(isolated.host, "delete", "gone") == "")
+            await #expect {
+                _ = try await call(isolated.host, "put", String(repeating: "k", count: 257) + "=v")
+            } throws: { error in
+                (error as? InvocationError)?.code == .invalidArgument
+            }
+        }
+        // The same plugin in-process reads what it wrote from its own process: one store.
+        try await withHost(try directory.open()) { inProcess async throws in
+            #expect(try await call(inProcess.host, "get", "greeting") == "from its own process")
+            await #expect {
+                _ = try await call(inProcess.host, "get", "gone")
+            } throws: { error in
+                (error as? InvocationError)?.code == .notFound
             }
         }
     }
