@@ -16,6 +16,8 @@ import Testing
                        invocation:
                          max_calls_per_plugin: \(maxCallsPerPlugin)
                          breaker_threshold: 1000
+                       isolation:
+                         after_call_threads_exhausted: refuse
                        """)
     }
 

@@ -40,6 +40,34 @@ import Testing
         }
     }
 
+    @Test func aSwiftKitPluginServesTheSameFromItsOwnProcess() async throws {
+        try await TestHost.with({ $0.isolation.defaultMode = .process }) { test in
+            let file = try install("EchoSwiftPlugin", into: test, as: "echo_swift.so")
+            let report = await test.host.load(file: file)
+            #expect(report.state == .loaded, "\(report.error?.description ?? "")")
+            #expect(report.isolation?.process?.state == .running)
+            #expect(report.linksSwiftRuntime == true, "the child says what it mapped")
+            let echo = SlotKey(domain: "adapter", category: "echo")
+            // The kit's async methods answer (and set errors) from other threads of the child.
+            for index in 0..<50 {
+                let upper = try await test.host.invoker.invoke(.slot(echo), method: "upper", payload: Array(#"{"text":"hello \#(index)"}"#.utf8))
+                #expect(upper.body.text == #"{"text":"HELLO \#(index)"}"#)
+            }
+            do throws(InvocationError) {
+                _ = try await test.host.invoker.invoke(.slot(echo), method: "upper", payload: Array(#"{"text":5}"#.utf8), checksInput: false)
+                Issue.record("a number accepted as text")
+            } catch {
+                #expect(error.code == .invalidArgument, "\(error)")
+                #expect(!error.message.isEmpty)
+            }
+            // Retiring it ends its process; nothing stays mapped in the host.
+            try FileManager.default.removeItem(atPath: file)
+            await test.host.unload(file: file, reason: "test removal", drainTimeout: .seconds(5))
+            #expect(test.host.retainedImages.count == 0)
+            #expect(test.host.events.events(kinds: [.instanceDestroyed]).first?.reason.contains("its isolated process ended") == true)
+        }
+    }
+
     @Test func pluginEmbeddingItsOwnNIOTalksToTheHostsNIOServer() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server = try await ServerBootstrap(group: group)
