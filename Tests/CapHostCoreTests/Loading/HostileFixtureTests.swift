@@ -35,19 +35,25 @@ import Glibc
     @Test(arguments: loadTimeCases)
     func hostileFixtureIsRefusedWithItsReason(_ testCase: Case) async throws {
         try await TestHost.with({ $0.probe.timeout = .seconds(2) }) { test in
-            try await test.load("noop.c", as: "good.so", defines: providerDefines(name: "good", provider: "good"))
-            let file = try test.install(testCase.fixture, as: "hostile.so")
-
-            let report = await test.host.load(file: file)
-
-            #expect(report.state == testCase.state)
-            #expect(report.error?.file == file)
-            #expect(report.error?.check == testCase.check)
-            #expect(report.error?.detail.contains(testCase.expected) == true, "got: \(report.error?.description ?? "no error")")
-            #expect(test.host.plugin(file: file)?.error == report.error)
-            let response = try await test.host.invoker.invoke(.slot(SlotKey(domain: "adapter", category: "bench")), method: "version", payload: [])
-            #expect(response.body.text.contains("\"provider\":\"good\""))
+            try await Self.expectRefused(testCase, by: test)
         }
+    }
+
+    /// Loads `testCase`'s fixture beside a good plugin and checks the refusal, its reason,
+    /// and that the good plugin still serves.
+    static func expectRefused(_ testCase: Case, by test: TestHost) async throws {
+        try await test.load("noop.c", as: "good.so", defines: providerDefines(name: "good", provider: "good"))
+        let file = try test.install(testCase.fixture, as: "hostile.so")
+
+        let report = await test.host.load(file: file)
+
+        #expect(report.state == testCase.state)
+        #expect(report.error?.file == file)
+        #expect(report.error?.check == testCase.check)
+        #expect(report.error?.detail.contains(testCase.expected) == true, "got: \(report.error?.description ?? "no error")")
+        #expect(test.host.plugin(file: file)?.error == report.error)
+        let response = try await test.host.invoker.invoke(.slot(SlotKey(domain: "adapter", category: "bench")), method: "version", payload: [])
+        #expect(response.body.text.contains("\"provider\":\"good\""))
     }
 
     /// The same corpus with every plugin in its own process: refused with the same messages
@@ -67,17 +73,7 @@ import Glibc
             $0.isolation.defaultMode = .process
             $0.createTimeout = .seconds(2)
         }) { test in
-            try await test.load("noop.c", as: "good.so", defines: providerDefines(name: "good", provider: "good"))
-            let file = try test.install(testCase.fixture, as: "hostile.so")
-
-            let report = await test.host.load(file: file)
-
-            #expect(report.state == testCase.state)
-            #expect(report.error?.file == file)
-            #expect(report.error?.check == testCase.check)
-            #expect(report.error?.detail.contains(testCase.expected) == true, "got: \(report.error?.description ?? "no error")")
-            let response = try await test.host.invoker.invoke(.slot(SlotKey(domain: "adapter", category: "bench")), method: "version", payload: [])
-            #expect(response.body.text.contains("\"provider\":\"good\""))
+            try await Self.expectRefused(testCase, by: test)
             #expect(test.host.plugin(file: test.pluginsDirectory + "/good.so")?.isolation?.process?.state == .running)
         }
     }
