@@ -26,7 +26,8 @@ final class InFlightTable: @unchecked Sendable {
         let threads: Int
     }
 
-    static let magic: UInt64 = 0x544C_4E49_464E_4943  // "CINFNLT" + version byte, any fixed value
+    /// Marks a table this code wrote (checked with `version` before a table is read).
+    static let magic: UInt64 = 0x544C_4E49_464E_4943
     static let version: UInt32 = 1
     static let headerBytes = 64
     static let slotCount = Int(CAPHOST_INFLIGHT_SLOTS)
