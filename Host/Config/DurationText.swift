@@ -1,8 +1,15 @@
 import Foundation
 
 /// Durations as operators write them: `250ms`, `5s`, `2m`, `1h`, `7d`, `1m30s`, `1.5s`,
-/// or a plain number of seconds.
+/// or a plain number of seconds; never longer than `longest`.
 enum DurationText {
+    /// The longest duration a setting takes: a year. Anything longer is a mistake (`1e30`, a
+    /// timestamp pasted as seconds), and refusing it keeps every deadline and description far
+    /// inside 64-bit nanoseconds.
+    static let longestSeconds: Int64 = 365 * 86_400
+    /// `longestSeconds` as written in errors.
+    static let longestText = "365d"
+
     private static let units: [(suffix: String, nanoseconds: Double)] = [
         ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86_400e9),
     ]
@@ -11,7 +18,7 @@ enum DurationText {
     static func parse(_ text: String) -> Duration? {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         guard !rest.isEmpty else { return nil }
-        if let value = DecimalText.number(String(rest)) { return value >= 0 ? seconds(value) : nil }
+        if let value = DecimalText.number(String(rest)) { return seconds(value) }
         var total = 0.0
         while !rest.isEmpty {
             let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
@@ -23,17 +30,24 @@ enum DurationText {
             rest = rest.dropFirst(letters.count)
             total += value * unit.nanoseconds
         }
-        guard total.isFinite, total < 9.2e18 else { return nil }
+        guard total.isFinite, total <= Double(longestSeconds) * 1e9 else { return nil }
         return .nanoseconds(Int64(total.rounded()))
     }
 
-    static func seconds(_ seconds: Double) -> Duration {
-        .nanoseconds(Int64((seconds * 1e9).rounded()))
+    /// `seconds` as a duration, or nil when it is negative, not finite or longer than `longestSeconds`.
+    static func seconds(_ seconds: Double) -> Duration? {
+        guard seconds.isFinite, seconds >= 0, seconds <= Double(longestSeconds) else { return nil }
+        return .nanoseconds(Int64((seconds * 1e9).rounded()))
+    }
+
+    /// `seconds` as a duration, or nil when it is negative or longer than `longestSeconds`.
+    static func seconds(_ seconds: Int) -> Duration? {
+        (0...Int(longestSeconds)).contains(seconds) ? .seconds(seconds) : nil
     }
 
     /// `250ms`, `5s`, `2m`, `1h30m` — the shortest exact spelling, for descriptions.
     static func format(_ duration: Duration) -> String {
-        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        let nanoseconds = duration.nanoseconds
         if nanoseconds == 0 { return "0s" }
         if nanoseconds % 1_000_000_000 != 0 {
             if nanoseconds % 1_000_000 == 0 { return "\(nanoseconds / 1_000_000)ms" }

@@ -85,13 +85,13 @@ package final class MappingReader {
         }
     }
 
-    /// `250ms`, `5s`, `2m`, `1h` or a number of seconds, at least `minimum`.
+    /// `250ms`, `5s`, `2m`, `1h` or a number of seconds, at least `minimum` and at most a year.
     package func duration(_ key: String, minimum: Duration = .zero) -> Duration? {
         let floor = minimum == .zero ? "" : " of at least \(DurationText.format(minimum))"
-        return typed(key, "a duration such as 250ms, 5s, 2m or 1h\(floor)") { scalar in
+        return typed(key, "a duration such as 250ms, 5s, 2m or 1h\(floor), at most \(DurationText.longestText)") { scalar in
             let duration: Duration? = switch scalar.value {
-            case .int(let seconds): seconds >= 0 ? .seconds(seconds) : nil
-            case .double(let seconds): seconds >= 0 ? DurationText.seconds(seconds) : nil
+            case .int(let seconds): DurationText.seconds(seconds)
+            case .double(let seconds): DurationText.seconds(seconds)
             case .string(let text): DurationText.parse(text)
             default: nil
             }

@@ -29,7 +29,7 @@ import Testing
         #expect(problems("http:\n  port: 70000\n") == ["caphost.yaml:2:9: http.port: expected an integer 0…65535, found 70000"])
         #expect(problems("probe:\n  enabled: yes\n") == [#"caphost.yaml:2:12: probe.enabled: expected true or false, found "yes""#])
         #expect(problems("scoring:\n  tick_interval: soon\n")
-            == [#"caphost.yaml:2:18: scoring.tick_interval: expected a duration such as 250ms, 5s, 2m or 1h of at least 1ms, found "soon""#])
+            == [#"caphost.yaml:2:18: scoring.tick_interval: expected a duration such as 250ms, 5s, 2m or 1h of at least 1ms, at most 365d, found "soon""#])
         #expect(problems("log_level: loud\n")
             == [#"caphost.yaml:1:12: log_level: expected one of trace, debug, info, notice, warning, error, critical, found "loud""#])
         #expect(problems("auto_swap:\n  swap_below: 1.5\n") == ["caphost.yaml:2:15: auto_swap.swap_below: expected a number from 0.0 to 1.0, found 1.5"])
@@ -39,6 +39,22 @@ import Testing
             == ["caphost.yaml:2:28: invocation.latency_sample_interval: expected a power of two (1, 2, 4 … 65536), found 12"])
         #expect(problems("invocation:\n  max_response_bytes: 16 megs\n")
             == [#"caphost.yaml:2:23: invocation.max_response_bytes: expected a size such as 4096, 512KiB or 16MiB (1…1073741824 bytes), found "16 megs""#])
+    }
+
+    /// Durations past a year (as a float, an integer, with units, or from the environment) are
+    /// refused at load, not accepted and then overflowed into a trap when used (found by fuzzing).
+    @Test func aDurationLongerThanAYearIsRefusedWhereverItIsWritten() {
+        let expected = "expected a duration such as 250ms, 5s, 2m or 1h, at most 365d"
+        #expect(problems("drain_timeout: 99999999999\n") == ["caphost.yaml:1:16: drain_timeout: \(expected), found 99999999999"])
+        #expect(problems("scoring:\n  tick_interval: 1e30\n")
+            == ["caphost.yaml:2:18: scoring.tick_interval: expected a duration such as 250ms, 5s, 2m or 1h of at least 1ms, at most 365d, found 1e30"])
+        #expect(problems("drain_timeout: 366d\n") == [#"caphost.yaml:1:16: drain_timeout: \#(expected), found "366d""#])
+        #expect(problems("drain_timeout: .inf\n").count == 1)
+        let fromEnvironment = problems("drain_timeout: ${CHT_LONG}\n", environment: ["CHT_LONG": "1e30"])
+        #expect(fromEnvironment.count == 1 && fromEnvironment[0].contains("at most 365d"), "\(fromEnvironment)")
+        let settings = try? CapHostSettingsLoader.parse(yaml: "drain_timeout: 365d\n", file: "caphost.yaml", baseDirectory: "/srv", environment: [:])
+        #expect(settings?.drainTimeout == .seconds(365 * 86_400))
+        #expect(settings.map { $0.redactedDescription.contains("drain_timeout: 365d") } == true)
     }
 
     @Test func unknownKeysAreErrorsWithADidYouMean() {

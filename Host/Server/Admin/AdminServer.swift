@@ -62,7 +62,7 @@ public struct AdminServer: Sendable {
     }
 
     /// The responder: the router, with invokes taken before its trie (`AdminResponder`).
-    static func responder(_ parts: Parts) -> AdminResponder {
+    package static func responder(_ parts: Parts) -> AdminResponder {
         let errors = APIErrorMiddleware<BasicRequestContext>(maxRequestBytes: parts.settings.maxRequestBytes)
         let origin = RequestOriginMiddleware<BasicRequestContext>(policy: RequestOriginPolicy(boundAddress: parts.settings.address,
                                                                                              allowedHosts: parts.settings.allowedHosts))
@@ -105,7 +105,7 @@ public struct AdminServer: Sendable {
         // No `Server` header: one more header set on every response, and nothing a client needs.
         let configuration = ApplicationConfiguration(address: .hostname(parts.settings.address, port: parts.settings.port),
                                                      availableConnectionsDelegate: MaximumAvailableConnections(parts.settings.maxConnections, logger: logger))
-        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.nanoseconds(parts.settings.idleTimeout.nanosecondsClamped))
+        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.nanoseconds(parts.settings.idleTimeout.nanoseconds))
         let server: HTTPServerBuilder
         if let certificate = parts.settings.tlsCertificatePath, let key = parts.settings.tlsKeyPath {
             do {
@@ -129,14 +129,4 @@ public struct AdminServer: Sendable {
 public struct AdminServerError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension Duration {
-    /// Whole nanoseconds, clamped to what an `Int64` holds.
-    var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return scaled.addingReportingOverflow(attoseconds / 1_000_000_000).overflow ? .max : scaled + attoseconds / 1_000_000_000
-    }
 }
