@@ -240,6 +240,26 @@ import Testing
         }
     }
 
+    /// A `limit` past `Int.max` is a 400 naming the range, not a trap that ends the host (found
+    /// by fuzzing: the routes converted the parsed `UInt64` to `Int` unchecked).
+    @Test func aLimitOfAnySizeIsRefusedWithItsRange() async throws {
+        try await Self.withProviders { harness in
+            for (path, range) in [("/v1/events", "1…10000"), ("/v1/runs", "1…1000"), ("/v1/deliveries", "1…10000")] {
+                for limit in ["18446744073709551615", "9223372036854775808", "0", "10001"] where !(path == "/v1/runs" && limit == "10001") {
+                    let refused = try await harness.request(.GET, "\(path)?limit=\(limit)")
+                    #expect(refused.status == 400, "\(path)?limit=\(limit)")
+                    #expect(try harness.json(refused.body)["message"] as? String == "limit: expected \(range), found \(limit)")
+                }
+            }
+            let tooManyDigits = try await harness.request(.GET, "/v1/events?limit=99999999999999999999999")
+            #expect(tooManyDigits.status == 400)
+            #expect(try harness.json(tooManyDigits.body)["message"] as? String
+                == "limit: expected a non-negative integer, found '99999999999999999999999'")
+            let fine = try await harness.request(.GET, "/v1/events?limit=10000")
+            #expect(fine.status == 200)
+        }
+    }
+
     @Test func metricsExposition() async throws {
         try await Self.withProviders { harness in
             for _ in 0..<3 { _ = try await harness.request(.POST, "/v1/invoke/adapter/bench/echo", body: "{}") }

@@ -48,10 +48,7 @@ enum DurableInvocation {
                 }
                 state = parsed
             }
-            let limit = try EventRoutes.number(query.get("limit"), name: "limit").map { Int($0) } ?? 100
-            guard (1...10_000).contains(limit) else {
-                throw APIError.badRequest("invalid_argument", "limit: expected 1…10000, found \(limit)")
-            }
+            let limit = try EventRoutes.limit(query.get("limit"), default: 100, in: 1...10_000)
             let deliveries = try engine(admin)
             let records = try await lookup({ () async throws(StateError) in try await deliveries.list(state: state, limit: limit) })
             struct Listing: Encodable { let deliveries: [DeliveryRecord]; let depth: Int }

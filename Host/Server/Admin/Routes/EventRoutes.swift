@@ -10,10 +10,7 @@ enum EventRoutes {
         group.get("events") { request, _ in
             let query = request.uri.queryParameters
             let after = try number(query.get("after"), name: "after") ?? 0
-            let limit = try number(query.get("limit"), name: "limit").map { Int($0) } ?? 1000
-            guard (1...10_000).contains(limit) else {
-                throw APIError.badRequest("invalid_argument", "limit: expected 1…10000, found \(limit)")
-            }
+            let limit = try self.limit(query.get("limit"), default: 1000, in: 1...10_000)
             let kinds = try kindFilter(query.get("kind"))
             let wantsStream = request.headers[.accept]?.contains("text/event-stream") == true || query.get("stream") == "true"
             guard wantsStream else {
@@ -38,6 +35,16 @@ enum EventRoutes {
             throw APIError.badRequest("invalid_argument", "\(name): expected a non-negative integer, found '\(text)'")
         }
         return value
+    }
+
+    /// A `limit` query parameter: `fallback` when absent, else a whole number in `range`. Any
+    /// number of digits is refused with a 400, never converted past `Int.max`.
+    static func limit(_ text: String?, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return fallback }
+        guard let value = try number(text, name: "limit"), value <= UInt64(range.upperBound), range.contains(Int(value)) else {
+            throw APIError.badRequest("invalid_argument", "limit: expected \(range.lowerBound)…\(range.upperBound), found \(text)")
+        }
+        return Int(value)
     }
 
     static func kindFilter(_ text: String?) throws -> Set<HostEvent.Kind>? {

@@ -69,8 +69,7 @@ enum WorkflowRoutes {
                             body: ResponseBody(asyncSequence: lines))
         }
         group.get("runs") { request, _ in
-            let limit = try EventRoutes.number(request.uri.queryParameters.get("limit"), name: "limit").map { Int($0) } ?? 50
-            guard (1...1_000).contains(limit) else { throw APIError.badRequest("invalid_argument", "limit: expected 1…1000, found \(limit)") }
+            let limit = try EventRoutes.limit(request.uri.queryParameters.get("limit"), default: 50, in: 1...1_000)
             let runs = try store(admin)
             return try JSONResponse.make(["runs": try stored { () throws(StateError) in try runs.runs(limit: limit) }])
         }
