@@ -4,7 +4,7 @@ import Foundation
 /// `--skip drop_in`, `--repo PATH`, `--budget SECONDS`, ...).
 struct BenchOptions: Sendable {
     /// Every section, in the order they run (the JSON keys of the report).
-    static let allSections = ["dispatch", "resolve", "throughput_2_threads", "swap_under_load", "drop_in", "kit_dispatch", "http_invoke", "durable_submit", "cold_start", "oneiric_client", "isolated_round_trip"]
+    static let allSections = ["dispatch", "resolve", "throughput_2_threads", "swap_under_load", "drop_in", "kit_dispatch", "http_invoke", "durable_submit", "cold_start", "oneiric_client", "isolated_round_trip", "schema_pattern"]
 
     var sections: [String] = allSections
     /// The repository root: where Tests/Fixtures/Plugins and PluginABI/include are.

@@ -17,6 +17,7 @@ struct BenchReport: Encodable {
     var coldStart: ColdStartBenchmark.Figure?
     var oneiricClient: OneiricClientBenchmark.Figure?
     var isolatedRoundTrip: IsolatedRoundTripBenchmark.Figure?
+    var schemaPattern: SchemaPatternBenchmark.Figure?
     /// Sections not run, and why.
     var skipped: [String: String] = [:]
     /// Sections that could not measure, and why.
@@ -28,7 +29,7 @@ struct BenchReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case build, machine, command, dispatch, resolve
         case throughput2Threads = "throughput_2_threads"
-        case swapUnderLoad, dropIn, kitDispatch, httpInvoke, durableSubmit, coldStart, oneiricClient, isolatedRoundTrip, skipped, errors, allPass, durationSeconds
+        case swapUnderLoad, dropIn, kitDispatch, httpInvoke, durableSubmit, coldStart, oneiricClient, isolatedRoundTrip, schemaPattern, skipped, errors, allPass, durationSeconds
     }
 
     /// Pass flags of the figures that ran and have a bar.

@@ -40,6 +40,7 @@ struct BenchRun {
                 case "cold_start": report.coldStart = try await ColdStartBenchmark.run(context)
                 case "oneiric_client": report.oneiricClient = try await OneiricClientBenchmark.run(context)
                 case "isolated_round_trip": report.isolatedRoundTrip = try await IsolatedRoundTripBenchmark.run(context)
+                case "schema_pattern": report.schemaPattern = try SchemaPatternBenchmark.run(context)
                 default: throw BenchError("no such section")
                 }
                 Self.progress("\(section) done in \(String(format: "%.1f", Double(caphost_monotonic_ns() - sectionStart) / 1e9)) s")

@@ -211,10 +211,10 @@ struct SchemaCompiler {
     }
 
     private func pattern(_ source: String, at pointer: String) throws(SchemaDefinitionError) -> SchemaPattern {
-        do {
+        do throws(PatternSyntaxError) {
             return try SchemaPattern(source)
         } catch {
-            throw SchemaDefinitionError(path: pointer, reason: "'\(source)' is not a valid regular expression")
+            throw SchemaDefinitionError(path: pointer, reason: "'\(source)' is not a valid regular expression: \(error)")
         }
     }
 
