@@ -532,5 +532,34 @@ let package = Package(
             dependencies: ["PluginKit", "CapPluginABI"],
             path: "Tests/PluginKitTests"
         ),
+        // Fuzzing (issue 17): libFuzzer targets over the host's parsers; see Tests/Fuzz/README.md.
+        // The targets themselves, shared by the fuzzer and the replay; they reach the parsers
+        // through `package` declarations.
+        .target(
+            name: "CapHostFuzzTargets",
+            dependencies: [
+                "CapHostCore", "CapHostConfig", "CapHostWorkflows", "CapHostMCP", "CapHostServer", "CapPluginABI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Tests/Fuzz/Targets"
+        ),
+        // `caphost-fuzz`: libFuzzer's program when Tests/Fuzz/run.sh builds it (-sanitize=fuzzer
+        // -DCAPHOST_LIBFUZZER); in a plain build, a replay of saved inputs.
+        .executableTarget(
+            name: "caphost-fuzz",
+            dependencies: ["CapHostFuzzTargets"],
+            path: "Tests/Fuzz/Driver"
+        ),
+        // Replays Tests/Fuzz/Corpus and Tests/Fuzz/Regressions through every target.
+        .testTarget(
+            name: "CapHostFuzzTests",
+            dependencies: ["CapHostFuzzTargets", "CapHostTestSupport"],
+            path: "Tests/Fuzz/Replay"
+        ),
     ]
 )

@@ -40,7 +40,7 @@ public struct PluginConfigFiles: Sendable {
     }
 
     /// Converts one plugin configuration document to JSON text.
-    func json(yaml: String, file: String, stem: String) throws(ConfigFileError) -> String {
+    package func json(yaml: String, file: String, stem: String) throws(ConfigFileError) -> String {
         let problems = ProblemCollector(file: file)
         let document = ConfigDocument(problems: problems, environment: environment, redactor: redactor,
                                       variablePrefix: Self.variablePrefix(for: stem))

@@ -2,7 +2,7 @@ import CapPluginABI
 import Foundation
 
 /// The function pointers of a validated descriptor.
-struct PluginEntryPoints: @unchecked Sendable {
+package struct PluginEntryPoints: @unchecked Sendable {
     let create: cap_create_fn
     let invoke: cap_invoke_fn
     let health: cap_health_fn
@@ -12,15 +12,21 @@ struct PluginEntryPoints: @unchecked Sendable {
 
 /// Reads a `cap_plugin` from memory under the struct-size rule (zero-extend a
 /// smaller struct, refuse a larger one) and validates every field.
-struct DescriptorReader {
+package struct DescriptorReader {
     /// Longest description or schema text accepted, in bytes.
     static let maxTextLength = 256 * 1024
-    static let maxCapabilities = 4096
-    static let maxMethods = 256
+    /// Most capabilities in one descriptor.
+    package static let maxCapabilities = 4096
+    /// Most methods in one capability.
+    package static let maxMethods = 256
 
     let file: String
 
-    func read(_ raw: UnsafeRawPointer?) throws(PluginLoadError) -> (PluginDescriptor, PluginEntryPoints) {
+    /// A reader whose refusals name `file`.
+    package init(file: String) { self.file = file }
+
+    /// The descriptor at `raw` and its entry points, or the first field that breaks the rules.
+    package func read(_ raw: UnsafeRawPointer?) throws(PluginLoadError) -> (PluginDescriptor, PluginEntryPoints) {
         guard let raw else { throw fail("cap_plugin_entry_v1() returned NULL (expected a pointer to a static cap_plugin)") }
         let magic = raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
         guard magic == CAP_PLUGIN_MAGIC else {

@@ -7,7 +7,7 @@
 /// with overflow-checked arithmetic (`ELFBounds`) before it is used, so a hostile
 /// header ends in a `PluginLoadError`, never in a trap. `Bytes` is the file's bytes,
 /// indexed from 0: an array read from it, or a mapping of the host's private copy.
-struct ELFImage<Bytes: RandomAccessCollection> where Bytes.Element == UInt8, Bytes.Index == Int {
+package struct ELFImage<Bytes: RandomAccessCollection> where Bytes.Element == UInt8, Bytes.Index == Int {
     static var headerSize: Int { 64 }
     static var programHeaderSize: UInt64 { 56 }
     static var sectionHeaderSize: UInt64 { 64 }
@@ -31,7 +31,7 @@ struct ELFImage<Bytes: RandomAccessCollection> where Bytes.Element == UInt8, Byt
         let fileSize: UInt64
     }
 
-    init(file: String, bytes: Bytes) throws(PluginLoadError) {
+    package init(file: String, bytes: Bytes) throws(PluginLoadError) {
         self.file = file
         self.bytes = bytes
         let bounds = ELFBounds(file: file, size: UInt64(bytes.count))
@@ -89,7 +89,7 @@ struct ELFImage<Bytes: RandomAccessCollection> where Bytes.Element == UInt8, Byt
     }
 
     /// The `DT_NEEDED` names from the dynamic section.
-    func neededLibraries() throws(PluginLoadError) -> [String] {
+    package func neededLibraries() throws(PluginLoadError) -> [String] {
         func fail(_ detail: String) -> PluginLoadError { PluginLoadError(file: file, check: .elf, detail: detail) }
         guard let dynamic = programHeaders.first(where: { $0.type == 2 }) else {
             throw fail("has no PT_DYNAMIC segment: not a dynamically loadable shared object")

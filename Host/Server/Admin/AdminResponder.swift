@@ -7,8 +7,8 @@ import Hummingbird
 /// translation), called directly rather than through the middleware's async
 /// closures; any other path, including one the router would normalise to an
 /// invoke, takes the router.
-struct AdminResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+package struct AdminResponder: HTTPResponder {
+    package typealias Context = BasicRequestContext
 
     let router: RouterResponder<BasicRequestContext>
     let errors: APIErrorMiddleware<BasicRequestContext>
@@ -16,7 +16,7 @@ struct AdminResponder: HTTPResponder {
     let token: BearerTokenMiddleware<BasicRequestContext>
     let admin: AdminContext
 
-    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+    package func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         let path = request.uri.path
         guard request.method == .post, path.hasPrefix(InvokeRoutes.pathPrefix) else {
             return try await router.respond(to: request, context: context)
