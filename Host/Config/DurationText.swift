@@ -1,7 +1,7 @@
 import Foundation
 
 /// Durations as operators write them: `250ms`, `5s`, `2m`, `1h`, `7d`, `1m30s`, `1.5s`,
-/// or a plain number of seconds; never longer than `longest`.
+/// or a plain number of seconds; never longer than `longestSeconds`.
 enum DurationText {
     /// The longest duration a setting takes: a year. Anything longer is a mistake (`1e30`, a
     /// timestamp pasted as seconds), and refusing it keeps every deadline and description far

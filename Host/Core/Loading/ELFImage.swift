@@ -31,6 +31,7 @@ package struct ELFImage<Bytes: RandomAccessCollection> where Bytes.Element == UI
         let fileSize: UInt64
     }
 
+    /// Checks the ELF header and reads the program headers of `bytes`, refusals naming `file`.
     package init(file: String, bytes: Bytes) throws(PluginLoadError) {
         self.file = file
         self.bytes = bytes

@@ -37,8 +37,8 @@ enum EventRoutes {
         return value
     }
 
-    /// A `limit` query parameter: `fallback` when absent, else a whole number in `range`. Any
-    /// number of digits is refused with a 400, never converted past `Int.max`.
+    /// A `limit` query parameter: `fallback` when absent, else a whole number in `range`; any
+    /// other number, however long, is a 400 naming the range (never converted past `Int.max`).
     static func limit(_ text: String?, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text else { return fallback }
         guard let value = try number(text, name: "limit"), value <= UInt64(range.upperBound), range.contains(Int(value)) else {
