@@ -1,4 +1,3 @@
-import CCapHostSupport
 import CapHostCore
 
 /// Schema `pattern` matching: the host's linear-time automaton (`SchemaPattern`) beside
@@ -79,17 +78,12 @@ struct SchemaPatternBenchmark {
         }
     }
 
-    /// Median over `runs` of the nanoseconds per call of `repeats` calls. Every call
-    /// must give the same answer (counted, which also keeps the calls from being elided).
+    /// Median nanoseconds per search over `runs` runs of `repeats` searches (`CallTiming`); a
+    /// search that answers otherwise than the first one counts as failed, and fails the section.
     private static func time(runs: Int, repeats: Int, _ search: () -> Bool) throws(BenchError) -> Double {
-        var found = 0
-        var perRun: [Double] = []
-        for _ in 0..<runs {
-            let start = caphost_monotonic_ns()
-            for _ in 0..<repeats where search() { found += 1 }
-            perRun.append(Double(caphost_monotonic_ns() - start) / Double(repeats))
-        }
-        guard found == 0 || found == runs * repeats else { throw BenchError("a search answered differently across calls") }
-        return SampleSummary.median(perRun, decimals: 1)
+        let answer = search()
+        let timing = CallTiming.measure(runs: runs, callsPerRun: repeats, batch: repeats, warmup: 0) { search() == answer }
+        guard timing.failedCalls == 0 else { throw BenchError("a search answered differently across calls") }
+        return timing.medianCallNanoseconds
     }
 }
