@@ -79,8 +79,13 @@ for name in "${targets[@]}"; do
   kept="Tests/Fuzz/Regressions/$name"
   mkdir -p "$work/corpus" "$work/artifacts"
   rm -f "$work/artifacts/"*
-  folders=("$work/corpus" "Tests/Fuzz/Corpus/$name")
+  folders=("$work/corpus")
+  [ -d "Tests/Fuzz/Corpus/$name" ] && folders+=("Tests/Fuzz/Corpus/$name")
   [ -d "$kept" ] && folders+=("$kept")
+  if [ -x "Tests/Fuzz/build-$name-seeds.sh" ]; then  # seeds built from source (elf: plugins are never committed)
+    "Tests/Fuzz/build-$name-seeds.sh" "$work/seeds"
+    folders+=("$work/seeds")
+  fi
 
   echo "== $name: ${seconds} s"
   started=$(date +%s)

@@ -3,7 +3,8 @@ import CapHostTestSupport
 import Foundation
 import Testing
 
-/// Every seed under Tests/Fuzz/Corpus and every crash kept under Tests/Fuzz/Regressions,
+/// Every seed under Tests/Fuzz/Corpus (or built by Tests/Fuzz/build-NAME-seeds.sh) and every
+/// crash kept under Tests/Fuzz/Regressions,
 /// replayed through its fuzz target without libFuzzer, by the plain build's
 /// `caphost-fuzz` in a child process: an input that crashes the host again fails its
 /// target's test with the child's output (which names the input and shows the trap)
@@ -13,10 +14,19 @@ import Testing
 
     @Test(arguments: FuzzTargets.all.map(\.name))
     func everyKeptInputRunsCleanly(target: String) async throws {
-        let seeds = Self.inputs(in: "Corpus", target)
-        #expect(!seeds.isEmpty, "Tests/Fuzz/Corpus/\(target) holds no seed inputs")
-        let folders = ["Corpus", "Regressions"].map { "\(Self.fuzzFolder)/\($0)/\(target)" }
+        var seeds = Self.inputs(in: "Corpus", target).count
+        var folders = ["Corpus", "Regressions"].map { "\(Self.fuzzFolder)/\($0)/\(target)" }
             .filter { FileManager.default.fileExists(atPath: $0) }
+        let builtSeeds = try TemporaryFolder("fuzz-seeds")
+        defer { builtSeeds.remove() }
+        let builder = "\(Self.fuzzFolder)/build-\(target)-seeds.sh"
+        if FileManager.default.fileExists(atPath: builder) {
+            let built = try await PeerProcess.run("/bin/bash", [builder, builtSeeds.path])
+            try #require(built.status == 0, "\(builder) failed (\(built.status)):\n\(built.stderr)")
+            seeds += try FileManager.default.contentsOfDirectory(atPath: builtSeeds.path).count
+            folders.append(builtSeeds.path)
+        }
+        #expect(seeds > 0, "Tests/Fuzz/Corpus/\(target) holds no seed inputs and nothing builds any")
         let binary = FixturePlugins.buildProductsDirectory + "/caphost-fuzz"
         try #require(FileManager.default.isExecutableFile(atPath: binary),
                      "\(binary) is missing: run `swift build --build-tests` (it builds every product) before the tests")
@@ -25,7 +35,7 @@ import Testing
             Issue.record("caphost-fuzz \(target) exited with \(run.status):\n\(run.stderr.suffix(8000))")
             return
         }
-        let kept = seeds.count + Self.inputs(in: "Regressions", target).count
+        let kept = seeds + Self.inputs(in: "Regressions", target).count
         #expect(run.stdout.contains("\(target): \(kept) inputs replayed, 0 findings"), "\(run.stdout)")
     }
 
