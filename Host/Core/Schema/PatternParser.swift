@@ -237,7 +237,8 @@ struct PatternParser {
             }
             guard take("}") else { throw error("missing '}' after '\\\(letter){'", at: start) }
             guard let property = PatternProperty(name) else {
-                throw error("unknown Unicode property '\(name)' (expected a general category such as L, Lu, Nd or Letter, or Any, ASCII, Alphabetic, White_Space, Uppercase, Lowercase)", at: start)
+                let shown = name.unicodeScalars.count > 40 ? String(String.UnicodeScalarView(name.unicodeScalars.prefix(40))) + "…" : name
+                throw error("unknown Unicode property '\(shown)' (expected a general category such as L, Lu, Nd or Letter, or Any, ASCII, Alphabetic, White_Space, Uppercase, Lowercase)", at: start)
             }
             return set(letter == "p" ? .property(property) : .not(.property(property)))
         case "1"..."9", "k":

@@ -60,6 +60,8 @@ import Testing
         (#"\xZZ"#, #"expected 2 hex digits after '\x' (at offset 0)"#),
         (#"\u{110000}"#, #"'\u{…}' must name a Unicode scalar in hex (at offset 0)"#),
         (#"\p{Klingon}"#, "unknown Unicode property 'Klingon' (expected a general category such as L, Lu, Nd or Letter, or Any, ASCII, Alphabetic, White_Space, Uppercase, Lowercase) (at offset 0)"),
+        (#"\p{"# + String(repeating: "x", count: 100_000) + "}",
+         "unknown Unicode property '\(String(repeating: "x", count: 40))…' (expected a general category such as L, Lu, Nd or Letter, or Any, ASCII, Alphabetic, White_Space, Uppercase, Lowercase) (at offset 0)"),
         ("(?x)", "'(?' must begin '(?:', '(?<name>', or a lookaround (at offset 0)"),
         ("a{99999}", "a repetition count is larger than 10000 (at offset 2)"),
         (String(repeating: "(", count: 100_000), "groups nest deeper than 100 (at offset 100)"),
